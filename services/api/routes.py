@@ -1,0 +1,621 @@
+"""The HTTP API under /api/v1 (SPEC: "HTTP contract"), thin over the domain services."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from services import accounts, callbacks, changes, customers, messages, notes, notices, orders
+from services.api.deps import (
+    Admin,
+    Agent,
+    AnyUser,
+    DbDep,
+    Integration,
+    Lead,
+    Supervisor,
+    bearer_token,
+)
+from services.api.schemas import (
+    CallbackRequestBody,
+    CancelBody,
+    CompleteBody,
+    DisableBody,
+    IngestBody,
+    LoginBody,
+    NoteBody,
+    NoticeBody,
+    PasswordBody,
+    ReassignBody,
+    ResendBody,
+    RoleBody,
+    TriageBody,
+    UserBody,
+)
+from services.api.writes import run_write, transact
+from services.config import SETTINGS
+from services.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from services.ingest import ingest_batch
+from services.lifecycles import ORDER
+from services.models import Contradiction, Customer, Notice, NoticeAck, Order, Shipment, User
+from services.timeutil import iso, utcnow
+
+router = APIRouter(prefix="/api/v1")
+
+ERR = {
+    401: {"description": "not logged in, or the token expired or was revoked"},
+    403: {"description": "the caller's role may not do this"},
+    422: {"description": "bad input, with a message naming what was expected"},
+}
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "display_name": user.display_name,
+        "disabled": user.disabled,
+    }
+
+
+# --- auth ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/auth/login",
+    tags=["auth"],
+    responses={401: ERR[401], 429: {"description": "too many failed logins"}},
+)
+def login(body: LoginBody, request: Request, db: DbDep) -> dict[str, Any]:
+    remote = request.client.host if request.client else "?"
+    failure: Exception | None = None
+    result: dict[str, Any] = {}
+    with db.write() as session:
+        try:
+            token, user = accounts.login(
+                session, username=body.username, password=body.password, remote=remote
+            )
+            result = {
+                "token": token,
+                "user": {
+                    "username": user.username,
+                    "role": user.role,
+                    "display_name": user.display_name,
+                },
+                "expires_in": int(SETTINGS.token_ttl.total_seconds()),
+            }
+        except (Unauthorized, TooManyRequests) as exc:
+            failure = exc  # the failed attempt must still be committed: it counts
+    if failure is not None:
+        raise failure
+    return result
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"], responses={401: ERR[401]})
+def logout(request: Request, db: DbDep, principal: AnyUser) -> Response:
+    token = bearer_token(request)
+    with db.write() as session:
+        accounts.logout(session, token)
+    return Response(status_code=204)
+
+
+@router.get("/auth/me", tags=["auth"], responses={401: ERR[401]})
+def me(principal: AnyUser) -> dict[str, Any]:
+    return {
+        "username": principal.username,
+        "role": principal.role,
+        "display_name": principal.display_name,
+    }
+
+
+# --- search and the customer screen ----------------------------------------------------------
+
+
+@router.get("/search", tags=["customers"], responses=ERR)
+def search(
+    db: DbDep,
+    principal: Agent,
+    q: Annotated[str, Query(max_length=200)],
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    with db.read() as session:
+        return customers.search(session, q, kind)
+
+
+@router.get(
+    "/customers/{customer_id}",
+    tags=["customers"],
+    responses={**ERR, 404: {"description": "no such customer"}},
+)
+def customer_screen(customer_id: int, db: DbDep, principal: Agent) -> dict[str, Any]:
+    _check_id(customer_id)
+    # A write transaction: the opening of the screen is logged with it.
+    return transact(db, lambda s: customers.customer_screen(s, customer_id, principal=principal))
+
+
+def _check_id(value: int) -> None:
+    if not (1 <= value <= 2**62):
+        raise NotFound(f"no record with id {value}")
+
+
+@router.post("/customers/{customer_id}/notes", status_code=201, tags=["customers"], responses=ERR)
+def add_note(
+    customer_id: int, body: NoteBody, request: Request, db: DbDep, principal: Agent
+) -> Response:
+    _check_id(customer_id)
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: notes.to_json(
+            notes.add_note(
+                s,
+                customer_id=customer_id,
+                author=principal.username,
+                body=body.body,
+                reason=body.reason,
+            )
+        ),
+        status=201,
+    )
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+
+@router.post("/callbacks", status_code=201, tags=["callbacks"], responses=ERR)
+def request_callback(
+    body: CallbackRequestBody, request: Request, db: DbDep, principal: Agent
+) -> Response:
+    def effect(s: Any) -> dict[str, Any]:
+        cb, merged = callbacks.request(
+            s,
+            customer_id=body.customer_id,
+            topic=body.topic,
+            note=body.note,
+            not_before=body.not_before,
+            actor=principal.username,
+        )
+        return {
+            **callbacks.to_json(cb, callbacks.usernames(s, {cb.claimed_by, cb.assigned_to})),
+            "merged": merged,
+        }
+
+    return run_write(request, db, principal, body.model_dump(mode="json"), effect, status=201)
+
+
+@router.post(
+    "/callbacks/next", tags=["callbacks"], responses={**ERR, 204: {"description": "nothing due"}}
+)
+def claim_next(request: Request, db: DbDep, principal: Agent) -> Response:
+    def effect(s: Any) -> dict[str, Any] | None:
+        cb = callbacks.claim_next(s, principal=principal)
+        if cb is None:
+            return None
+        return callbacks.to_json(cb, {principal.user_id: principal.username})
+
+    return run_write(request, db, principal, None, effect)
+
+
+@router.get("/callbacks/mine", tags=["callbacks"], responses=ERR)
+def my_callbacks(db: DbDep, principal: Agent) -> dict[str, Any]:
+    with db.read() as s:
+        rows = callbacks.list_for_agent(s, principal=principal)
+        names = callbacks.usernames(s, {c.claimed_by for c in rows} | {c.assigned_to for c in rows})
+        return {"callbacks": [callbacks.to_json(c, names) for c in rows], "as_of": iso(utcnow())}
+
+
+@router.post(
+    "/callbacks/{callback_id}/heartbeat",
+    tags=["callbacks"],
+    responses={**ERR, 409: {"description": "the claim is no longer the caller's"}},
+)
+def heartbeat(callback_id: int, db: DbDep, principal: Agent) -> dict[str, Any]:
+    _check_id(callback_id)
+
+    def effect(s: Any) -> dict[str, Any]:
+        cb = callbacks.heartbeat(s, callback_id=callback_id, principal=principal)
+        return {"id": cb.id, "lease_expires_at": iso(cb.lease_expires_at)}
+
+    return transact(db, effect)
+
+
+@router.post(
+    "/callbacks/{callback_id}/complete",
+    tags=["callbacks"],
+    responses={**ERR, 409: {"description": "the claim is no longer the caller's"}},
+)
+def complete(
+    callback_id: int, body: CompleteBody, request: Request, db: DbDep, principal: Agent
+) -> Response:
+    _check_id(callback_id)
+
+    def effect(s: Any) -> dict[str, Any]:
+        cb = callbacks.complete(
+            s, callback_id=callback_id, principal=principal, outcome=body.outcome, note=body.note
+        )
+        return callbacks.to_json(cb, callbacks.usernames(s, {cb.claimed_by, cb.assigned_to}))
+
+    return run_write(request, db, principal, body.model_dump(), effect)
+
+
+@router.post("/callbacks/reassign", tags=["callbacks"], responses=ERR)
+def reassign(body: ReassignBody, request: Request, db: DbDep, principal: Supervisor) -> Response:
+    def effect(s: Any) -> dict[str, Any]:
+        rows = callbacks.reassign(
+            s, callback_ids=body.callback_ids, to_agent=body.to_agent, principal=principal
+        )
+        names = callbacks.usernames(s, {c.assigned_to for c in rows})
+        return {"callbacks": [callbacks.to_json(c, names) for c in rows]}
+
+    return run_write(request, db, principal, body.model_dump(), effect)
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+@router.get("/orders/stuck", tags=["orders"], responses=ERR)
+def stuck(
+    db: DbDep,
+    principal: Lead,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    cause: Annotated[str | None, Query(max_length=20)] = None,
+    model: Annotated[str | None, Query(max_length=100)] = None,
+    delivery_method: Annotated[str | None, Query(max_length=20)] = None,
+    sort: Annotated[str, Query(max_length=10)] = "age",
+) -> dict[str, Any]:
+    with db.read() as s:
+        return orders.stuck_orders(
+            s,
+            limit=limit,
+            offset=offset,
+            cause=cause,
+            model=model,
+            delivery_method=delivery_method,
+            sort=sort,
+        )
+
+
+@router.post("/orders/triage", tags=["orders"], responses=ERR)
+def triage(body: TriageBody, request: Request, db: DbDep, principal: Lead) -> Response:
+    def effect(s: Any) -> dict[str, Any]:
+        rows = orders.set_triage(
+            s,
+            order_nos=body.order_nos,
+            principal=principal,
+            cause=body.cause,
+            owner=body.owner,
+            set_owner=body.set_owner,
+        )
+        return {"updated": len(rows)}
+
+    return run_write(request, db, principal, body.model_dump(), effect)
+
+
+def _order_json(order: Order) -> dict[str, Any]:
+    return {
+        "order_no": order.order_no,
+        "status": order.status,
+        "status_label": ORDER.label(order.status),
+        "customer_id": order.customer_id,
+    }
+
+
+@router.post(
+    "/orders/{order_no}/cancel",
+    tags=["orders"],
+    responses={**ERR, 409: {"description": "the order's status does not allow it"}},
+)
+def cancel(
+    order_no: str, body: CancelBody, request: Request, db: DbDep, principal: Agent
+) -> Response:
+    order_no = _order_no(order_no)
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: _order_json(
+            orders.cancel_order(s, order_no=order_no, principal=principal, reason=body.reason)
+        ),
+    )
+
+
+@router.post(
+    "/orders/{order_no}/activation",
+    tags=["orders"],
+    responses={**ERR, 409: {"description": "not allowed now"}},
+)
+def request_activation(order_no: str, request: Request, db: DbDep, principal: Agent) -> Response:
+    order_no = _order_no(order_no)
+
+    def effect(s: Any) -> dict[str, Any]:
+        activation = orders.request_activation(s, order_no=order_no, principal=principal)
+        return {"order_no": order_no, "status": activation.status}
+
+    return run_write(request, db, principal, None, effect)
+
+
+@router.post(
+    "/orders/{order_no}/resend-tracking",
+    status_code=201,
+    tags=["orders"],
+    responses={**ERR, 409: {"description": "quiet hours or already sent in 24 h"}},
+)
+def resend_tracking(
+    order_no: str, body: ResendBody, request: Request, db: DbDep, principal: Agent
+) -> Response:
+    order_no = _order_no(order_no)
+
+    def effect(s: Any) -> dict[str, Any]:
+        order = orders.get_order(s, order_no)
+        shipment = s.scalar(select(Shipment).where(Shipment.order_id == order.id))
+        if shipment is None:
+            raise Conflict(
+                f"order {order_no} has no shipment yet, so there is no tracking number to send",
+                code="no_shipment",
+            )
+        customer = s.get(Customer, order.customer_id)
+        message = messages.enqueue(
+            s,
+            customer=customer,
+            template="tracking",
+            actor=principal.username,
+            fields={
+                "order_no": order_no,
+                "courier": shipment.courier,
+                "tracking_no": shipment.tracking_no,
+            },
+            override_reason=body.override_reason,
+        )
+        return messages.to_json(message)
+
+    return run_write(request, db, principal, body.model_dump(), effect, status=201)
+
+
+def _order_no(text: str) -> str:
+    from services.identifiers import IdentifierError, parse_order_no
+
+    try:
+        return parse_order_no(text)
+    except IdentifierError as exc:
+        raise Invalid(
+            exc.message, code="wrong_identifier", expected=exc.expected, received=exc.received
+        ) from None
+
+
+@router.get("/contradictions", tags=["orders"], responses=ERR)
+def contradictions(
+    db: DbDep,
+    principal: Lead,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    with db.read() as s:
+        rows = s.execute(
+            select(Contradiction, Order.order_no)
+            .join(Order, Order.id == Contradiction.order_id)
+            .where(Contradiction.resolved_at.is_(None))
+            .order_by(Contradiction.detected_at.desc(), Contradiction.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return {
+            "items": [
+                {
+                    "id": c.id,
+                    "order_no": no,
+                    "customer_id": c.customer_id,
+                    "kind": c.kind,
+                    "detail": c.detail,
+                    "detected_at": iso(c.detected_at),
+                }
+                for c, no in rows
+            ],
+            "as_of": iso(utcnow()),
+        }
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/ingest/events", tags=["ingest"], responses={**ERR, 413: {"description": "batch too large"}}
+)
+def ingest(body: IngestBody, db: DbDep, principal: Integration) -> dict[str, Any]:
+    if len(body.events) > SETTINGS.ingest_max_batch:
+        raise Invalid(
+            f"at most {SETTINGS.ingest_max_batch} events a batch; received {len(body.events)}"
+        )
+    results = transact(db, lambda s: ingest_batch(s, body.events))
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["result"]] = counts.get(r["result"], 0) + 1
+    return {"results": results, "counts": counts}
+
+
+# --- the change feed -------------------------------------------------------------------------
+
+
+@router.get("/changes", tags=["live"], responses=ERR)
+async def changes_after(
+    request: Request,
+    db: DbDep,
+    principal: AnyUser,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    wait: Annotated[float, Query(ge=0, le=30)] = 20.0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> dict[str, Any]:
+    watcher = request.app.state.watcher
+
+    def read() -> tuple[list[changes.ChangeEntry], int]:
+        with db.read() as s:
+            entries = changes.read_after(s, after, limit)
+            return entries, (entries[-1].seq if entries else max(after, changes.last_seq(s)))
+
+    deadline = time.monotonic() + wait
+    while True:
+        entries, last = await anyio.to_thread.run_sync(read)
+        remaining = deadline - time.monotonic()
+        if entries or remaining <= 0 or await request.is_disconnected():
+            return {"changes": [e.as_json() for e in entries], "last_seq": last}
+        await watcher.wait_beyond(after, min(remaining, 1.0))
+        await asyncio.sleep(0)
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+@router.get("/notices", tags=["notices"], responses=ERR)
+def list_notices(db: DbDep, principal: Agent) -> dict[str, Any]:
+    with db.read() as s:
+        return {"notices": notices.active(s, principal=principal), "as_of": iso(utcnow())}
+
+
+@router.post("/notices", status_code=201, tags=["notices"], responses=ERR)
+def publish_notice(body: NoticeBody, request: Request, db: DbDep, principal: Lead) -> Response:
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: notices.to_json(
+            notices.publish(
+                s, topic=body.topic, title=body.title, body=body.body, principal=principal
+            )
+        ),
+        status=201,
+    )
+
+
+@router.post("/notices/{notice_id}/retire", tags=["notices"], responses=ERR)
+def retire_notice(notice_id: int, request: Request, db: DbDep, principal: Lead) -> Response:
+    _check_id(notice_id)
+    return run_write(
+        request,
+        db,
+        principal,
+        None,
+        lambda s: notices.to_json(notices.retire(s, notice_id=notice_id, principal=principal)),
+    )
+
+
+@router.post("/notices/{notice_id}/ack", status_code=204, tags=["notices"], responses=ERR)
+def ack_notice(notice_id: int, db: DbDep, principal: Agent) -> Response:
+    _check_id(notice_id)
+    transact(db, lambda s: notices.acknowledge(s, notice_id=notice_id, principal=principal))
+    return Response(status_code=204)
+
+
+@router.get("/notices/{notice_id}/acks", tags=["notices"], responses=ERR)
+def notice_acks(notice_id: int, db: DbDep, principal: Supervisor) -> dict[str, Any]:
+    _check_id(notice_id)
+    with db.read() as s:
+        notice = s.get(Notice, notice_id)
+        if notice is None:
+            raise NotFound(f"no notice with id {notice_id}", code="notice_not_found")
+        acked = dict(
+            s.execute(
+                select(NoticeAck.user_id, NoticeAck.acked_at).where(
+                    NoticeAck.notice_id == notice_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        staff = s.scalars(
+            select(User).where(
+                User.role.in_(("agent", "lead", "supervisor")), User.disabled.is_(False)
+            )
+        ).all()
+        return {
+            "notice": notices.to_json(notice),
+            "acknowledged": [
+                {"username": u.username, "acked_at": iso(acked[u.id])}
+                for u in staff
+                if u.id in acked
+            ],
+            "not_acknowledged": [u.username for u in staff if u.id not in acked],
+        }
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+
+@router.get("/admin/users", tags=["admin"], responses=ERR)
+def list_users(db: DbDep, principal: Admin) -> dict[str, Any]:
+    with db.read() as s:
+        return {"users": [_user_json(u) for u in accounts.list_users(s)]}
+
+
+@router.post("/admin/users", status_code=201, tags=["admin"], responses=ERR)
+def add_user(body: UserBody, db: DbDep, principal: Admin) -> dict[str, Any]:
+    return transact(
+        db,
+        lambda s: _user_json(
+            accounts.add_user(
+                s,
+                username=body.username,
+                role=body.role,
+                password=body.password,
+                display_name=body.display_name,
+                actor=principal.username,
+            )
+        ),
+    )
+
+
+@router.post("/admin/users/{username}/role", tags=["admin"], responses=ERR)
+def set_role(username: str, body: RoleBody, db: DbDep, principal: Admin) -> dict[str, Any]:
+    return transact(
+        db,
+        lambda s: _user_json(
+            accounts.set_role(s, username=username[:64], role=body.role, actor=principal.username)
+        ),
+    )
+
+
+@router.post("/admin/users/{username}/password", tags=["admin"], responses=ERR)
+def reset_password(
+    username: str, body: PasswordBody, db: DbDep, principal: Admin
+) -> dict[str, Any]:
+    return transact(
+        db,
+        lambda s: _user_json(
+            accounts.reset_password(
+                s, username=username[:64], password=body.password, actor=principal.username
+            )
+        ),
+    )
+
+
+@router.post("/admin/users/{username}/disable", tags=["admin"], responses=ERR)
+def disable_user(username: str, body: DisableBody, db: DbDep, principal: Admin) -> dict[str, Any]:
+    return transact(
+        db,
+        lambda s: _user_json(
+            accounts.set_disabled(
+                s, username=username[:64], disabled=body.disabled, actor=principal.username
+            )
+        ),
+    )
+
+
+def health(db: Any) -> JSONResponse:
+    try:
+        with db.read() as s:
+            last = changes.last_seq(s)
+        return JSONResponse({"status": "ok", "database": "reachable", "last_seq": last})
+    except Exception as exc:
+        return JSONResponse(
+            {"status": "degraded", "database": f"unreachable ({type(exc).__name__})"},
+            status_code=503,
+        )

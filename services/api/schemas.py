@@ -1,0 +1,106 @@
+"""Request bodies. Strings are bounded; unknown fields are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from services.textcheck import contains_nul
+
+Text40 = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text4000 = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it up front rather than fail on write.
+        if contains_nul(data):
+            raise ValueError("text must not contain NUL bytes")
+        return data
+
+
+class LoginBody(Body):
+    username: Annotated[str, StringConstraints(max_length=64)]
+    password: Annotated[str, StringConstraints(max_length=200)]
+
+
+class NoteBody(Body):
+    body: Text4000
+    reason: Text40 | None = None
+
+
+class CallbackRequestBody(Body):
+    customer_id: int = Field(ge=1, le=2**62)
+    topic: Text40
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    not_before: datetime | None = None
+
+
+class CompleteBody(Body):
+    outcome: Literal["resolved", "no_answer", "wrong_number", "cancelled_by_customer"]
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class ReassignBody(Body):
+    callback_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=1000)
+    to_agent: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None
+
+
+class CancelBody(Body):
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class ResendBody(Body):
+    override_reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class TriageBody(Body):
+    order_nos: list[Annotated[str, StringConstraints(min_length=1, max_length=20)]] = Field(
+        min_length=1, max_length=1000
+    )
+    cause: (
+        Literal["payment_pending", "stock_shortage", "address_check", "fraud_check", "unknown"]
+        | None
+    ) = None
+    owner: Annotated[str, StringConstraints(max_length=64)] | None = None
+    set_owner: bool = False
+
+
+class IngestBody(BaseModel):
+    # Each event is judged on its own (one bad event must not reject its batch), so the
+    # items are taken as they come and validated by the ingest engine.
+    model_config = ConfigDict(extra="forbid")
+    events: list[Any] = Field(max_length=1000)
+
+
+class NoticeBody(Body):
+    topic: Text100
+    title: Text200
+    body: Text4000
+
+
+class UserBody(Body):
+    username: Annotated[str, StringConstraints(min_length=2, max_length=64)]
+    role: Literal["agent", "lead", "supervisor", "admin", "integration"]
+    password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    display_name: Text100 | None = None
+
+
+class RoleBody(Body):
+    role: Literal["agent", "lead", "supervisor", "admin", "integration"]
+
+
+class PasswordBody(Body):
+    password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+
+
+class DisableBody(Body):
+    disabled: bool = True

@@ -1,0 +1,379 @@
+"""The callback queue: request (merging), atomic claim, heartbeat, complete, reassign.
+
+Claim atomicity comes from the database: PostgreSQL's FOR UPDATE SKIP LOCKED lets many
+claimers each lock a different row; on SQLite every write transaction is BEGIN IMMEDIATE,
+so claimers take turns on the single writer lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import changes
+from services.accounts import Principal, role_allows
+from services.audit import audit
+from services.config import SETTINGS
+from services.errors import Conflict, Invalid, NotFound
+from services.lifecycles import CALLBACK, CALLBACK_OUTCOMES
+from services.models import Callback, Customer, StatusHistory, User
+from services.timeutil import as_utc, iso, utcnow
+
+OPEN = ("queued", "claimed")
+MAX_TOPIC = 40
+MAX_NOTE = 2000
+
+
+def _snapshot(cb: Callback) -> dict[str, Any]:
+    return {
+        "status": cb.status,
+        "claimed_by": cb.claimed_by,
+        "assigned_to": cb.assigned_to,
+        "attempts": cb.attempts,
+        "not_before": iso(cb.not_before),
+        "priority": cb.priority,
+        "outcome": cb.outcome,
+    }
+
+
+def _history(
+    session: Session, cb: Callback, before: str | None, actor: str, detail: str | None = None
+) -> None:
+    now = utcnow()
+    session.add(
+        StatusHistory(
+            subject_type="callback",
+            subject_id=cb.id,
+            customer_id=cb.customer_id,
+            from_status=before,
+            to_status=cb.status,
+            effect="applied",
+            actor=actor,
+            occurred_at=now,
+            recorded_at=now,
+            detail=detail,
+        )
+    )
+
+
+def _touch(
+    session: Session, cb: Callback, *, actor: str, action: str, before: dict[str, Any] | None
+) -> None:
+    cb.updated_at = utcnow()
+    audit(
+        session,
+        actor=actor,
+        action=action,
+        entity="callback",
+        entity_id=cb.id,
+        before=before,
+        after=_snapshot(cb),
+    )
+    changes.record(session, "callback", cb.id, cb.customer_id)
+
+
+def _clean_topic(topic: str) -> str:
+    topic = (topic or "").strip()
+    if not topic or len(topic) > MAX_TOPIC or any(ord(c) < 32 for c in topic):
+        raise Invalid(f"topic must be 1-{MAX_TOPIC} printable characters, e.g. 'delivery'")
+    return topic
+
+
+def _clean_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    if len(note) > MAX_NOTE or "\x00" in note:
+        raise Invalid(f"note must be at most {MAX_NOTE} characters without NUL bytes")
+    return note.strip() or None
+
+
+def request(
+    session: Session,
+    *,
+    customer_id: int,
+    topic: str,
+    actor: str,
+    note: str | None = None,
+    not_before: datetime | None = None,
+    priority: int = 0,
+) -> tuple[Callback, bool]:
+    """Queue a callback, or merge into the open one for this customer and topic.
+
+    Returns (callback, merged).
+    """
+    topic = _clean_topic(topic)
+    note = _clean_note(note)
+    if session.get(Customer, customer_id) is None:
+        raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
+    now = utcnow()
+    due = as_utc(not_before) if not_before else now
+    for _ in range(3):
+        existing = session.scalar(
+            select(Callback).where(
+                Callback.customer_id == customer_id,
+                Callback.topic == topic,
+                Callback.status.in_(OPEN),
+            )
+        )
+        if existing is not None:
+            before = _snapshot(existing)
+            existing.requests += 1
+            if note:
+                existing.note = f"{existing.note}\n{note}" if existing.note else note
+            if due < as_utc(existing.not_before) and existing.status == "queued":
+                existing.not_before = due
+            existing.priority = max(existing.priority, priority)
+            _touch(session, existing, actor=actor, action="callback.merge", before=before)
+            return existing, True
+        cb = Callback(
+            customer_id=customer_id,
+            topic=topic,
+            note=note,
+            status="queued",
+            priority=priority,
+            not_before=due,
+            attempts=0,
+            requests=1,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(cb)
+                session.flush()
+        except IntegrityError:
+            # Someone else opened one for this customer and topic at the same moment.
+            continue
+        _history(session, cb, None, actor)
+        _touch(session, cb, actor=actor, action="callback.request", before=None)
+        return cb, False
+    raise Conflict("could not queue the callback; try again", code="callback_busy")
+
+
+def _claimable(now: datetime, me: int):
+    mine_or_pool = or_(Callback.assigned_to.is_(None), Callback.assigned_to == me)
+    due = and_(Callback.status == "queued", Callback.not_before <= now)
+    return and_(mine_or_pool, due)
+
+
+def release_lapsed(session: Session, *, now: datetime | None = None, limit: int = 200) -> int:
+    """Claims whose console stopped renewing them go back to the pool, the attempt counted."""
+    now = now or utcnow()
+    query = (
+        select(Callback)
+        .where(Callback.status == "claimed", Callback.lease_expires_at < now)
+        .order_by(Callback.lease_expires_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    released = 0
+    for cb in session.scalars(query):
+        before = _snapshot(cb)
+        cb.status = "queued"
+        cb.attempts += 1
+        cb.claimed_by = None
+        cb.claimed_at = None
+        cb.lease_expires_at = None
+        _history(session, cb, "claimed", "system", "claim lapsed: no heartbeat")
+        _touch(session, cb, actor="system", action="callback.lapse", before=before)
+        released += 1
+    return released
+
+
+def claim_next(session: Session, *, principal: Principal) -> Callback | None:
+    now = utcnow()
+    release_lapsed(session, now=now, limit=20)
+    query = (
+        select(Callback)
+        .where(_claimable(now, principal.user_id))
+        .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    cb = session.scalar(query)
+    if cb is None:
+        return None
+    before = _snapshot(cb)
+    cb.status = "claimed"
+    cb.claimed_by = principal.user_id
+    cb.claimed_at = now
+    cb.lease_expires_at = now + SETTINGS.claim_lease
+    _history(session, cb, "queued", principal.username)
+    _touch(session, cb, actor=principal.username, action="callback.claim", before=before)
+    return cb
+
+
+def _get_for_update(session: Session, callback_id: int) -> Callback:
+    query = select(Callback).where(Callback.id == callback_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    cb = session.scalar(query)
+    if cb is None:
+        raise NotFound(f"no callback with id {callback_id}", code="callback_not_found")
+    return cb
+
+
+def _require_live_claim(cb: Callback, principal: Principal, now: datetime) -> None:
+    if cb.status != "claimed" or cb.claimed_by != principal.user_id:
+        raise Conflict(
+            f"callback {cb.id} is no longer yours (it is {cb.status}"
+            + (", claimed by someone else" if cb.status == "claimed" else "")
+            + "); do not call this customer back",
+            code="claim_lost",
+        )
+    if cb.lease_expires_at is None or as_utc(cb.lease_expires_at) <= now:
+        raise Conflict(
+            f"your claim on callback {cb.id} lapsed (no heartbeat for "
+            f"{int(SETTINGS.claim_lease.total_seconds() // 60)} minutes); it went back to the queue",
+            code="claim_lapsed",
+        )
+
+
+def heartbeat(session: Session, *, callback_id: int, principal: Principal) -> Callback:
+    now = utcnow()
+    cb = _get_for_update(session, callback_id)
+    _require_live_claim(cb, principal, now)
+    cb.lease_expires_at = now + SETTINGS.claim_lease
+    return cb
+
+
+def backoff_for(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` unanswered calls (1-based)."""
+    steps = SETTINGS.callback_backoff
+    return steps[min(attempts, len(steps)) - 1]
+
+
+def complete(
+    session: Session, *, callback_id: int, principal: Principal, outcome: str, note: str | None
+) -> Callback:
+    if outcome not in CALLBACK_OUTCOMES:
+        raise Invalid(
+            f"outcome must be one of {', '.join(CALLBACK_OUTCOMES)}; received {str(outcome)[:40]!r}",
+            code="bad_outcome",
+        )
+    note = _clean_note(note)
+    now = utcnow()
+    cb = _get_for_update(session, callback_id)
+    _require_live_claim(cb, principal, now)
+    before = _snapshot(cb)
+    cb.attempts += 1
+    cb.claimed_by = None
+    cb.lease_expires_at = None
+    cb.completed_by = principal.user_id
+    cb.completed_at = now
+    cb.outcome = outcome
+    detail = f"outcome: {outcome}" + (f" — {note}" if note else "")
+    if outcome == "no_answer" and cb.attempts < SETTINGS.callback_max_attempts:
+        cb.status = "queued"
+        cb.claimed_at = None
+        cb.not_before = now + backoff_for(cb.attempts)
+    elif outcome == "no_answer":
+        cb.status = "unreached"
+    else:
+        cb.status = "done"
+    _history(session, cb, "claimed", principal.username, detail)
+    _touch(session, cb, actor=principal.username, action="callback.complete", before=before)
+    if note:
+        from services.notes import add_note
+
+        add_note(
+            session,
+            customer_id=cb.customer_id,
+            author=principal.username,
+            body=note,
+            reason=f"callback:{cb.topic}",
+        )
+    return cb
+
+
+def reassign(
+    session: Session, *, callback_ids: list[int], to_agent: str | None, principal: Principal
+) -> list[Callback]:
+    """Give callbacks to one agent, or back to the pool; a live claim is taken away."""
+    if not callback_ids:
+        raise Invalid("callback_ids must list at least one callback id")
+    if len(callback_ids) > 1000:
+        raise Invalid("at most 1000 callbacks can be reassigned at once")
+    target: User | None = None
+    if to_agent is not None:
+        target = session.scalar(select(User).where(User.username == to_agent))
+        if target is None or target.disabled or not role_allows(target.role, "agent"):
+            raise Invalid(f"{to_agent!r} is not an active agent account", code="bad_agent")
+    query = select(Callback).where(Callback.id.in_(sorted(set(callback_ids)))).order_by(Callback.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = list(session.scalars(query))
+    found = {cb.id for cb in rows}
+    missing = sorted(set(callback_ids) - found)
+    if missing:
+        raise NotFound(f"no callbacks with ids {missing[:10]}", code="callback_not_found")
+    closed = [cb.id for cb in rows if cb.status not in OPEN]
+    if closed:
+        raise Conflict(
+            f"callbacks {closed[:10]} are already finished and cannot be reassigned",
+            code="callback_closed",
+        )
+    for cb in rows:
+        before = _snapshot(cb)
+        was = cb.status
+        cb.assigned_to = target.id if target else None
+        cb.status = "queued"
+        cb.claimed_by = None
+        cb.claimed_at = None
+        cb.lease_expires_at = None
+        detail = f"reassigned to {to_agent}" if to_agent else "returned to the pool"
+        _history(session, cb, was, principal.username, detail)
+        _touch(session, cb, actor=principal.username, action="callback.reassign", before=before)
+    return rows
+
+
+def list_for_agent(session: Session, *, principal: Principal) -> list[Callback]:
+    return list(
+        session.scalars(
+            select(Callback)
+            .where(
+                or_(
+                    and_(Callback.status == "claimed", Callback.claimed_by == principal.user_id),
+                    and_(Callback.status == "queued", Callback.assigned_to == principal.user_id),
+                )
+            )
+            .order_by(Callback.status, Callback.not_before)
+        )
+    )
+
+
+def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
+    return {row.id: row.username for row in rows}
+
+
+def to_json(cb: Callback, names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": cb.id,
+        "customer_id": cb.customer_id,
+        "topic": cb.topic,
+        "note": cb.note,
+        "status": cb.status,
+        "status_label": CALLBACK.label(cb.status),
+        "priority": cb.priority,
+        "attempts": cb.attempts,
+        "requests": cb.requests,
+        "not_before": iso(cb.not_before),
+        "claimed_by": names.get(cb.claimed_by) if cb.claimed_by else None,
+        "assigned_to": names.get(cb.assigned_to) if cb.assigned_to else None,
+        "lease_expires_at": iso(cb.lease_expires_at),
+        "outcome": cb.outcome,
+        "created_by": cb.created_by,
+        "created_at": iso(cb.created_at),
+        "completed_at": iso(cb.completed_at),
+    }

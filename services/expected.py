@@ -1,0 +1,153 @@
+"""The next expected step and its date, from what the data shows.
+
+Every agent must give the same, honest answer. The estimate is the median time that
+similar orders (same model, received in the same hour) took to go from the current status
+to the next one, with that basis stated. Too few similar cases means no date, said so.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.lifecycles import ACTIVATION, ORDER, SHIPMENT, Lifecycle
+from services.models import Activation, Order, Shipment, StatusHistory
+from services.timeutil import SEOUL, as_utc, iso
+
+NEXT_STEP: dict[str, dict[str, str]] = {
+    "order": {"received": "preparing", "preparing": "shipped", "shipped": "delivered"},
+    "shipment": {
+        "label_created": "picked_up",
+        "picked_up": "in_transit",
+        "in_transit": "out_for_delivery",
+        "out_for_delivery": "delivered",
+        "delivery_failed": "out_for_delivery",
+    },
+    "activation": {"requested": "in_progress", "in_progress": "completed", "failed": "requested"},
+}
+WAITING_ON_CUSTOMER = {
+    ("order", "draft"): "received",
+    ("activation", "not_requested"): "requested",
+}
+MIN_CASES = 3
+SAMPLE = 200
+_CACHE_SECONDS = 60.0
+_cache: dict[tuple[Any, ...], tuple[float, tuple[timedelta, int] | None]] = {}
+_cache_lock = threading.Lock()
+
+_MODELS: dict[str, type] = {"order": Order, "shipment": Shipment, "activation": Activation}
+_LIFECYCLES: dict[str, Lifecycle] = {"order": ORDER, "shipment": SHIPMENT, "activation": ACTIVATION}
+
+
+def _cohort_median(
+    session: Session, subject_type: str, model: str, hour_start: datetime, frm: str, to: str
+) -> tuple[timedelta, int] | None:
+    key = (subject_type, model, hour_start, frm, to)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+    order_ids = list(
+        session.scalars(
+            select(Order.id)
+            .where(
+                Order.model == model,
+                Order.received_at >= hour_start,
+                Order.received_at < hour_start + timedelta(hours=1),
+            )
+            .limit(SAMPLE * 5)
+        )
+    )
+    subject_ids: list[int] = order_ids
+    if subject_type != "order" and order_ids:
+        table = _MODELS[subject_type]
+        subject_ids = list(session.scalars(select(table.id).where(table.order_id.in_(order_ids))))
+    result: tuple[timedelta, int] | None = None
+    if subject_ids:
+        rows = session.execute(
+            select(
+                StatusHistory.subject_id, StatusHistory.to_status, StatusHistory.occurred_at
+            ).where(
+                StatusHistory.subject_type == subject_type,
+                StatusHistory.subject_id.in_(subject_ids),
+                StatusHistory.to_status.in_((frm, to)),
+                StatusHistory.occurred_at.is_not(None),
+            )
+        ).all()
+        entered: dict[int, dict[str, datetime]] = {}
+        for sid, status, at in rows:
+            slot = entered.setdefault(sid, {})
+            at = as_utc(at)
+            # first time it entered `frm`, first time after that it entered `to`
+            if status not in slot or at < slot[status]:
+                slot[status] = at
+        durations = [
+            (s[to] - s[frm]).total_seconds()
+            for s in entered.values()
+            if frm in s and to in s and s[to] >= s[frm]
+        ][:SAMPLE]
+        if len(durations) >= MIN_CASES:
+            result = (timedelta(seconds=statistics.median(durations)), len(durations))
+    with _cache_lock:
+        _cache[key] = (now, result)
+    return result
+
+
+def expectation(
+    session: Session, subject_type: str, status: str, status_at: datetime, order: Order
+) -> dict[str, Any]:
+    """{next_status, next_label, expected_at, basis} for one lifecycle panel."""
+    lifecycle = _LIFECYCLES[subject_type]
+    waiting = WAITING_ON_CUSTOMER.get((subject_type, status))
+    if waiting:
+        return {
+            "next_status": waiting,
+            "next_label": lifecycle.label(waiting),
+            "expected_at": None,
+            "basis": "waits for the customer (or an agent) to act; no date can be given",
+        }
+    nxt = NEXT_STEP.get(subject_type, {}).get(status)
+    if nxt is None:
+        return {
+            "next_status": None,
+            "next_label": None,
+            "expected_at": None,
+            "basis": "final status",
+        }
+    if order.received_at is None:
+        return {
+            "next_status": nxt,
+            "next_label": lifecycle.label(nxt),
+            "expected_at": None,
+            "basis": "the order's receipt time is not known yet, so there is no cohort to compare",
+        }
+    received = as_utc(order.received_at)
+    hour_start = received.replace(minute=0, second=0, microsecond=0)
+    found = _cohort_median(session, subject_type, order.model, hour_start, status, nxt)
+    hour_kst = hour_start.astimezone(SEOUL)
+    cohort = f"{order.model}, received {hour_kst:%m-%d %H}:00–{(hour_kst + timedelta(hours=1)):%H}:00 KST"
+    if found is None:
+        return {
+            "next_status": nxt,
+            "next_label": lifecycle.label(nxt),
+            "expected_at": None,
+            "basis": f"fewer than {MIN_CASES} similar orders ({cohort}) have reached "
+            f"{lifecycle.label(nxt)} yet; no honest date can be given",
+        }
+    median, cases = found
+    hours = median.total_seconds() / 3600
+    return {
+        "next_status": nxt,
+        "next_label": lifecycle.label(nxt),
+        "expected_at": iso(as_utc(status_at) + median),
+        "basis": f"median of {cases} similar orders ({cohort}): {hours:.1f} h from "
+        f"{lifecycle.label(status)} to {lifecycle.label(nxt)}",
+        "cohort_size": cases,
+    }
