@@ -8,6 +8,7 @@ the limit holds across several serve processes.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 
@@ -26,7 +27,11 @@ ROLES = ("agent", "lead", "supervisor", "admin", "integration")
 # Supervisor includes lead, lead includes agent. Admin and integration stand apart.
 _STAFF_RANK = {"agent": 1, "lead": 2, "supervisor": 3}
 
-_hasher = PasswordHasher()
+# argon2id; the cost is deployment configuration (a test run may lower it to stay fast).
+_hasher = PasswordHasher(
+    time_cost=int(os.environ.get("LAUNCHDESK_ARGON2_TIME_COST", "3")),
+    memory_cost=int(os.environ.get("LAUNCHDESK_ARGON2_MEMORY_KIB", "65536")),
+)
 # Verifying against this when the user does not exist keeps the response time the same,
 # so timing does not tell which user names exist.
 _DUMMY_HASH = _hasher.hash("launchdesk-dummy-password")

@@ -112,13 +112,14 @@ def request(
     now = utcnow()
     due = as_utc(not_before) if not_before else now
     for _ in range(3):
-        existing = session.scalar(
-            select(Callback).where(
-                Callback.customer_id == customer_id,
-                Callback.topic == topic,
-                Callback.status.in_(OPEN),
-            )
+        query = select(Callback).where(
+            Callback.customer_id == customer_id,
+            Callback.topic == topic,
+            Callback.status.in_(OPEN),
         )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()  # concurrent merges must not lose a request
+        existing = session.scalar(query)
         if existing is not None:
             before = _snapshot(existing)
             existing.requests += 1

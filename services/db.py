@@ -78,11 +78,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        # close() (not rollback()) ends the transaction: objects read stay usable, detached.
         with self._read() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+
+# Cheap password hashing for the many accounts tests create; set before services import it.
+os.environ.setdefault("LAUNCHDESK_ARGON2_TIME_COST", "1")
+os.environ.setdefault("LAUNCHDESK_ARGON2_MEMORY_KIB", "1024")
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +34,9 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    skip_pg = pytest.mark.skip(reason="PostgreSQL-only; run with LAUNCHDESK_TEST_DATABASE=postgresql")
+    skip_pg = pytest.mark.skip(
+        reason="PostgreSQL-only; run with LAUNCHDESK_TEST_DATABASE=postgresql"
+    )
     for item in items:
         if "postgres" in item.keywords and BACKEND != "postgresql":
             item.add_marker(skip_pg)

@@ -527,9 +527,7 @@ def notice_acks(notice_id: int, db: DbDep, principal: Supervisor) -> dict[str, A
                 select(NoticeAck.user_id, NoticeAck.acked_at).where(
                     NoticeAck.notice_id == notice_id
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         staff = s.scalars(
             select(User).where(

@@ -27,11 +27,17 @@ class Session:
         return headers
 
     def get(self, path: str, **kw: Any) -> requests.Response:
-        return self.http.get(self.base + path, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw)
+        return self.http.get(
+            self.base + path, headers=self._headers(kw.pop("headers", None)), timeout=30, **kw
+        )
 
     def post(self, path: str, json: Any = None, **kw: Any) -> requests.Response:
         return self.http.post(
-            self.base + path, json=json, headers=self._headers(kw.pop("headers", None)), timeout=60, **kw
+            self.base + path,
+            json=json,
+            headers=self._headers(kw.pop("headers", None)),
+            timeout=60,
+            **kw,
         )
 
 
@@ -41,15 +47,18 @@ class Api:
         self.base = url + "/api/v1"
         self.db = db
 
-    def make_user(self, role: str, username: str | None = None, password: str = "secret-pass-1") -> str:
+    def make_user(
+        self, role: str, username: str | None = None, password: str = "secret-pass-1"
+    ) -> str:
         username = username or f"{role}{next(_counter)}"
         with self.db.write() as s:
             accounts.add_user(s, username=username, role=role, password=password)
         return username
 
     def login(self, username: str, password: str = "secret-pass-1") -> Session:
-        resp = requests.post(self.base + "/auth/login", json={"username": username, "password": password},
-                             timeout=30)
+        resp = requests.post(
+            self.base + "/auth/login", json={"username": username, "password": password}, timeout=30
+        )
         assert resp.status_code == 200, resp.text
         body = resp.json()
         return Session(self.base, body["token"], username, body["user"]["role"])

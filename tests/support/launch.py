@@ -39,27 +39,58 @@ def customer_journey(
     def ev(source: str, etype: str, **fields: Any) -> None:
         nonlocal at
         events.append(
-            {"source": source, "event_id": f"{etype}-{serial}-{len(events)}", "occurred_at": stamp(at),
-             "type": etype, **fields}
+            {
+                "source": source,
+                "event_id": f"{etype}-{serial}-{len(events)}",
+                "occurred_at": stamp(at),
+                "type": etype,
+                **fields,
+            }
         )
         at += step
 
-    ev("reservation_site", "reservation.created", reservation_no=res_no, model=model,
-       customer={"ref": f"T{serial:08d}", "name": name or f"고객{serial}",
-                 "mobile": mobile or f"010{serial % 10**8:08d}"})
+    ev(
+        "reservation_site",
+        "reservation.created",
+        reservation_no=res_no,
+        model=model,
+        customer={
+            "ref": f"T{serial:08d}",
+            "name": name or f"고객{serial}",
+            "mobile": mobile or f"010{serial % 10**8:08d}",
+        },
+    )
     if order:
         ev("reservation_site", "reservation.status", reservation_no=res_no, status="converted")
-        ev("order_system", "order.created", order_no=order_no, reservation_no=res_no, model=model,
-           delivery_method=delivery_method, status=order[0])
+        ev(
+            "order_system",
+            "order.created",
+            order_no=order_no,
+            reservation_no=res_no,
+            model=model,
+            delivery_method=delivery_method,
+            status=order[0],
+        )
         for status in order[1:]:
             ev("order_system", "order.status", order_no=order_no, status=status)
     tracking = f"{serial:013d}"
     for status in shipment:
-        ev("courier", "shipment.status", order_no=order_no, tracking_no=tracking, courier="우체국택배",
-           status=status)
+        ev(
+            "courier",
+            "shipment.status",
+            order_no=order_no,
+            tracking_no=tracking,
+            courier="우체국택배",
+            status=status,
+        )
     for status in activation:
-        ev("activation_system", "activation.status", order_no=order_no, status=status,
-           **({"reason": "유심 인식 오류"} if status == "failed" else {}))
+        ev(
+            "activation_system",
+            "activation.status",
+            order_no=order_no,
+            status=status,
+            **({"reason": "유심 인식 오류"} if status == "failed" else {}),
+        )
     return events
 
 
