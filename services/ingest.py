@@ -116,6 +116,14 @@ def _status(body: dict[str, Any], lifecycle: Lifecycle) -> str:
     return status
 
 
+def _valid_event_id(event_id: Any) -> bool:
+    return (
+        isinstance(event_id, str)
+        and 1 <= len(event_id) <= 100
+        and not any(ord(c) < 32 for c in event_id)
+    )
+
+
 def parse_event(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise Rejected("an event must be a JSON object")
@@ -175,14 +183,13 @@ class Ingestor:
 
     def run(self, raw_events: list[Any]) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
-        keys = set()
-        for raw in raw_events:
-            if (
-                isinstance(raw, dict)
-                and isinstance(raw.get("source"), str)
-                and isinstance(raw.get("event_id"), str)
-            ):
-                keys.add((raw["source"], raw["event_id"][:100]))
+        keys = {
+            (raw["source"], raw["event_id"])
+            for raw in raw_events
+            if isinstance(raw, dict)
+            and raw.get("source") in SOURCES
+            and _valid_event_id(raw.get("event_id"))
+        }
         seen = self._seen(keys)
         for raw in raw_events:
             result = self._one_event(raw, seen)

@@ -85,6 +85,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def fresh_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A factory of fresh, migrated databases, for tests that need several (hypothesis)."""
+    counter = iter(range(10**9))
+
+    def make() -> Database:
+        if BACKEND == "postgresql":
+            return _fresh_pg(request.getfixturevalue("_pg_migrated"))
+        template = request.getfixturevalue("_sqlite_template")
+        path = tmp_path_factory.mktemp("fresh") / f"db{next(counter)}.sqlite3"
+        shutil.copyfile(template, path)
+        return Database(f"sqlite:///{path}")
+
+    return make
+
+
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)

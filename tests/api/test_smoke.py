@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 from services.identifiers import make_order_no, make_reservation_no
-from tests.support.launch import FULL_ORDER, FULL_SHIPMENT, customer_id_for, customer_journey, ingest
+from tests.support.launch import (
+    FULL_ORDER,
+    FULL_SHIPMENT,
+    customer_id_for,
+    customer_journey,
+    ingest,
+)
 
 
 def test_agent_finds_customer_and_sees_the_screen(api, db) -> None:
-    ingest(db, customer_journey(1, order=FULL_ORDER, shipment=FULL_SHIPMENT, activation=["requested"]))
+    ingest(
+        db, customer_journey(1, order=FULL_ORDER, shipment=FULL_SHIPMENT, activation=["requested"])
+    )
     agent = api.as_role("agent")
     resp = agent.get("/search", params={"q": make_reservation_no(1)})
     assert resp.status_code == 200, resp.text

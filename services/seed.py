@@ -1,0 +1,698 @@
+"""A deterministic launch data set: customers, their reservations, orders, shipments,
+activations and every status move, written straight into the tables.
+
+The launch started three days before ``now``. Every customer reserved, most converted to
+an order, orders went through the warehouse in roughly first-come order (so "similar
+orders received in the same hour" have a meaningful median), couriers delivered, lines
+were activated. On top of that the things a launch day goes wrong with: orders stuck in
+``received`` (some with a known cause), orders overtaken by later ones, duplicate drafts,
+failed and delayed deliveries, failed activations, and a few contradictions between
+upstream systems.
+
+The same (customers, seed, now) gives the same rows. Rows are generated per block of
+customers from a random stream of their own, and written with bulk executemany (rows
+carry their primary keys, so nothing is read back). Times are handled as whole epoch
+seconds and converted once per distinct second.
+
+The catalogue of the launch (models, names, couriers, mobile and tracking numbers) lives
+here too; the launch simulator (services.simulate) draws from it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from bisect import bisect
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from math import exp
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.sql import column, table
+
+from services.db import Database
+from services.identifiers import make_order_no, make_reservation_no
+from services.models import Customer, Order, Reservation, Shipment
+from services.timeutil import utcnow
+
+# --- the launch's catalogue (shared with the simulator) ------------------------------------
+
+# (model, share of reservations, warehouse backlog in hours when the rush has passed)
+MODELS: tuple[tuple[str, float, float], ...] = (
+    ("iPhone 17 Pro 256GB 코스믹 오렌지", 0.16, 5.0),
+    ("iPhone 17 Pro 512GB 딥 블루", 0.07, 4.0),
+    ("iPhone 17 Pro Max 256GB 실버", 0.10, 4.5),
+    ("iPhone 17 Pro Max 512GB 딥 블루", 0.11, 6.0),
+    ("iPhone 17 256GB 라벤더", 0.11, 2.5),
+    ("iPhone Air 256GB 스카이 블루", 0.05, 2.0),
+    ("Galaxy S26 Ultra 512GB 티타늄 블랙", 0.14, 3.5),
+    ("Galaxy S26 Ultra 256GB 티타늄 실버블루", 0.11, 3.0),
+    ("Galaxy S26+ 256GB 코발트 바이올렛", 0.08, 2.0),
+    ("Galaxy Z Fold8 512GB 실버 섀도우", 0.07, 7.0),
+)
+
+FAMILY_NAMES: tuple[tuple[str, float], ...] = (
+    ("김", 21.5), ("이", 14.7), ("박", 8.4), ("최", 4.7), ("정", 4.3), ("강", 2.4),
+    ("조", 2.1), ("윤", 2.0), ("장", 2.0), ("임", 1.7), ("한", 1.5), ("오", 1.5),
+    ("서", 1.4), ("신", 1.4), ("권", 1.3), ("황", 1.2), ("안", 1.2), ("송", 1.1),
+    ("전", 1.1), ("홍", 1.0), ("유", 1.0), ("고", 0.9), ("문", 0.9), ("양", 0.9),
+    ("손", 0.9), ("배", 0.8), ("백", 0.7), ("허", 0.6), ("남", 0.6), ("심", 0.5),
+    ("노", 0.4), ("하", 0.4), ("곽", 0.4), ("성", 0.4), ("차", 0.4), ("주", 0.4),
+    ("우", 0.4), ("구", 0.4), ("민", 0.3), ("류", 0.3), ("나", 0.3), ("진", 0.3),
+    ("지", 0.3), ("엄", 0.3), ("채", 0.2), ("원", 0.2), ("천", 0.2), ("방", 0.2),
+    ("공", 0.2), ("현", 0.2), ("함", 0.2), ("변", 0.2), ("염", 0.2), ("여", 0.2),
+    ("추", 0.1), ("도", 0.1), ("석", 0.1), ("선", 0.1), ("설", 0.1), ("마", 0.1),
+    ("연", 0.1), ("표", 0.1), ("명", 0.1), ("기", 0.1), ("반", 0.1), ("왕", 0.1),
+    ("황보", 0.05), ("남궁", 0.05), ("제갈", 0.03), ("선우", 0.03), ("독고", 0.02),
+)  # fmt: skip
+GIVEN_FIRST = tuple("민서지하도예주수은윤시현준유채다소태건우승재성혜영정연나진아가시태동상")
+GIVEN_SECOND = tuple("준우윤서아연민현진원호희은수빈율린훈성경영혁석재인찬결온별솔담람")
+
+DELIVERY_METHODS: tuple[tuple[str, float], ...] = (
+    ("dawn", 0.30),
+    ("standard", 0.55),
+    ("store_pickup", 0.15),
+)
+# (courier, share, digits of its tracking numbers, first digit of ours)
+COURIERS: tuple[tuple[str, float, int, str], ...] = (
+    ("우체국택배", 0.30, 13, "6"),
+    ("CJ대한통운", 0.40, 12, "5"),
+    ("한진택배", 0.15, 12, "4"),
+    ("롯데택배", 0.15, 12, "2"),
+)
+STUCK_CAUSE_MIX: tuple[tuple[str, float], ...] = (
+    ("payment_pending", 0.35),
+    ("stock_shortage", 0.30),
+    ("address_check", 0.20),
+    ("fraud_check", 0.15),
+)
+ACTIVATION_FAILURES: tuple[str, ...] = (
+    "유심 인식 오류",
+    "명의 확인 필요",
+    "번호이동 인증 실패",
+    "기기 IMEI 미등록",
+    "요금제 가입 조건 미충족",
+)
+PROMOTIONS = ("launch_draw", "roulette")
+
+ACTORS = {
+    "reservation": "reservation_site",
+    "order": "order_system",
+    "shipment": "courier",
+    "activation": "activation_system",
+}
+# Order numbers of second drafts come from their own serial range, so they never meet
+# the order numbers of first orders (whose serial is the customer's).
+SEED_DUPLICATE_ORDER_SERIAL = 8_000_000_000
+SIMULATOR_DUPLICATE_ORDER_SERIAL = 9_000_000_000
+# Reservation numbers have 7 serial digits; from here on they belong to the simulator.
+SIMULATOR_FIRST_SERIAL = 5_000_000
+MAX_SEED_CUSTOMERS = SIMULATOR_FIRST_SERIAL - 1
+
+
+def mobile_for(serial: int) -> str:
+    """A Korean mobile number of its own for every serial (an affine bijection)."""
+    return f"010{(serial * 36_243_917 + 52_817_731) % 80_000_000 + 20_000_000:08d}"
+
+
+def tracking_for(courier_index: int, serial: int) -> str:
+    """The courier's own format (13 digits postal, 12 private), unique per (courier, serial)."""
+    _, _, digits, lead = COURIERS[courier_index]
+    space = 10 ** (digits - 1)
+    return f"{lead}{(serial * 7_919_007_001 + 1_234_567_891) % space:0{digits - 1}d}"
+
+
+def cumulative(weights: Sequence[float]) -> list[float]:
+    total = sum(weights)
+    out, acc = [], 0.0
+    for w in weights:
+        acc += w / total
+        out.append(acc)
+    out[-1] = 1.0
+    return out
+
+
+class Picker:
+    """Weighted choice with a given uniform number (fast, and keeps streams reproducible)."""
+
+    def __init__(self, items: Sequence[Any], weights: Sequence[float]) -> None:
+        self.items = list(items)
+        self.cum = cumulative(weights)
+
+    def __call__(self, u: float) -> Any:
+        return self.items[bisect(self.cum, u)]
+
+
+MODEL_PICK = Picker(range(len(MODELS)), [m[1] for m in MODELS])
+FAMILY_PICK = Picker([f for f, _ in FAMILY_NAMES], [w for _, w in FAMILY_NAMES])
+METHOD_PICK = Picker([m for m, _ in DELIVERY_METHODS], [w for _, w in DELIVERY_METHODS])
+COURIER_PICK = Picker(range(len(COURIERS)), [c[1] for c in COURIERS])
+CAUSE_PICK = Picker([c for c, _ in STUCK_CAUSE_MIX], [w for _, w in STUCK_CAUSE_MIX])
+
+
+def korean_name(rng: random.Random) -> str:
+    return (
+        FAMILY_PICK(rng.random())
+        + GIVEN_FIRST[int(rng.random() * len(GIVEN_FIRST))]
+        + GIVEN_SECOND[int(rng.random() * len(GIVEN_SECOND))]
+    )
+
+
+def backlog_hours(model_index: int, hours_since_launch: float) -> float:
+    """How long the warehouse queue for a model is: long in the opening rush, then shorter.
+
+    It shrinks slower than an hour per hour, so orders leave the queue in the order they
+    were received (apart from small jitter): a received order that later ones overtake
+    stands out.
+    """
+    return MODELS[model_index][2] * (1.0 + 1.2 * exp(-hours_since_launch / 18.0))
+
+
+KST = 9 * 3600
+HOUR = 3600
+MINUTE = 60
+DAY = 86400
+
+
+def next_dawn(t: float) -> float:
+    """05:00 Asia/Seoul on or after t (epoch seconds)."""
+    local = t + KST
+    target = local - local % DAY + 5 * HOUR
+    if target < local:
+        target += DAY
+    return target - KST
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass
+class SeedReport:
+    customers: int
+    seed: int
+    now: datetime
+    rows: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)
+    stuck_over_24h: int = 0
+    overtaken: int = 0
+    duplicate_drafts: int = 0
+    contradictions: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    def summary(self) -> str:
+        lines = [
+            f"seeded {self.customers:,} customers (seed {self.seed}) in {self.elapsed:.1f} s: "
+            f"{self.total_rows:,} rows"
+        ]
+        lines += [f"  {name:<18} {count:>12,}" for name, count in self.rows.items()]
+        for lifecycle, counts in self.statuses.items():
+            parts = ", ".join(f"{s} {n:,}" for s, n in sorted(counts.items(), key=lambda x: -x[1]))
+            lines.append(f"  {lifecycle}: {parts}")
+        lines.append(
+            f"  stuck over 24 h {self.stuck_over_24h:,}, overtaken {self.overtaken:,}, "
+            f"duplicate drafts {self.duplicate_drafts:,}, contradictions {self.contradictions:,}"
+        )
+        return "\n".join(lines)
+
+
+# --- tables, as written (column order of the generated tuples) ---------------------------------
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers": ("id", "ref", "name", "mobile", "created_at"),
+    "reservations": (
+        "id", "reservation_no", "customer_id", "model", "status", "status_at", "status_key",
+        "created_at", "updated_at",
+    ),
+    "orders": (
+        "id", "order_no", "reservation_id", "customer_id", "model", "delivery_method", "status",
+        "status_at", "status_key", "created_at", "received_at", "cause", "owner", "updated_at",
+    ),
+    "shipments": (
+        "id", "order_id", "customer_id", "tracking_no", "courier", "status", "status_at",
+        "status_key", "updated_at",
+    ),
+    "activations": (
+        "id", "order_id", "customer_id", "status", "status_at", "status_key", "reason",
+        "updated_at",
+    ),
+    "status_history": (
+        "id", "subject_type", "subject_id", "customer_id", "from_status", "to_status", "effect",
+        "actor", "source_event", "occurred_at", "recorded_at", "detail",
+    ),
+    "contradictions": (
+        "id", "order_id", "customer_id", "kind", "detail", "detected_at", "resolved_at",
+    ),
+    "promotion_entries": ("id", "customer_id", "promotion", "mobile", "status", "entered_at"),
+}  # fmt: skip
+TABLE_ORDER = tuple(COLUMNS)
+BLOCK = 10_000  # customers per random stream; fixed, so the data never depends on chunking
+INSERT_CHUNK = 10_000  # rows per executemany
+
+
+class _Stamps(dict[int, Any]):
+    """Epoch second -> the value the driver takes for a timestamp column, made once each.
+
+    SQLite gets SQLAlchemy's own storage format for DateTime (UTC, no offset); PostgreSQL
+    gets aware datetimes.
+    """
+
+    def __init__(self, as_text: bool) -> None:
+        super().__init__()
+        self.as_text = as_text
+
+    def __missing__(self, key: int) -> Any:
+        value: Any = datetime.fromtimestamp(key, UTC)
+        if self.as_text:
+            value = value.strftime("%Y-%m-%d %H:%M:%S.000000")
+        self[key] = value
+        return value
+
+
+# --- the generator --------------------------------------------------------------------------
+
+
+class _Launch:
+    """Generates the rows of one block of customers at a time, ids continuing across blocks."""
+
+    def __init__(self, *, seed: int, now: int, first_ids: dict[str, int], stamps: _Stamps) -> None:
+        self.seed = seed
+        self.now = now
+        self.start = now - 3 * DAY
+        self.ids = dict(first_ids)
+        self.S = stamps
+        self.statuses: dict[str, Counter[str]] = {k: Counter() for k in ACTORS}
+        self.rows: Counter[str] = Counter()
+        self.stuck = 0
+        self.duplicates = 0
+        self.contradictions = 0
+        # overtaken: per model the latest receipt among orders already past received
+        self.latest_progressed: dict[int, int] = {}
+        self.received_orders: list[tuple[int, int]] = []  # (model index, received at)
+        self.out: dict[str, list[tuple[Any, ...]]] = {}
+        self.rng = random.Random()
+
+    def _next(self, name: str) -> int:
+        value = self.ids[name]
+        self.ids[name] = value + 1
+        return value
+
+    def _history(self, stype: str, sid: int, cid: int, steps: list[tuple[str, int]]) -> tuple[str, int, int]:
+        """History rows for every status a row passed through.
+
+        Returns its current status's (status_key, status_at, recorded_at).
+        """
+        rand = self.rng.random
+        S = self.S
+        now = self.now
+        hist = self.out["status_history"]
+        hid = self.ids["status_history"]
+        actor = ACTORS[stype]
+        prev = None
+        key = ""
+        rec = 0
+        used: set[str] = set()
+        for status, t in steps:
+            key = f"seed:{stype}:{sid}:{status}"
+            if status in used:  # a loop (out for delivery again, requested again)
+                key = f"{key}:{len(used)}"
+            used.add(status)
+            u = rand()
+            rec = min(t + 2 + int(u * u * u * u * 600), now)
+            hist.append((hid, stype, sid, cid, prev, status, "applied", actor, key, S[t], S[rec], None))
+            hid += 1
+            prev = status
+        self.ids["status_history"] = hid
+        self.statuses[stype][steps[-1][0]] += 1
+        return key, steps[-1][1], rec
+
+    def block(self, first: int, last: int) -> dict[str, list[tuple[Any, ...]]]:
+        """Rows for the customers with serials first..last, all of one block.
+
+        Each block has a random stream of its own, so a block's rows never depend on how
+        many blocks came before or on how the caller chunks its writes.
+        """
+        self.out = out = {name: [] for name in TABLE_ORDER}
+        self.rng = rng = random.Random(f"launchdesk-seed:{self.seed}:{first // BLOCK}")
+        rand = rng.random
+        S = self.S
+        now = self.now
+        start = self.start
+        for serial in range(first, last + 1):
+            cid = self._next("customers")
+            # --- customer and reservation: the rush at the opening, quieter at night ---
+            t_res = start + 60 + int(70 * HOUR * rand() ** 2.2)
+            if 1 <= ((t_res + KST) // HOUR) % 24 < 7 and rand() < 0.75:
+                t_res = start + 60 + int(70 * HOUR * rand() ** 1.6)
+            mobile = mobile_for(serial)
+            out["customers"].append((cid, f"C{serial:08d}", korean_name(rng), mobile, S[t_res]))
+            model_ix = MODEL_PICK(rand())
+            rid = self._next("reservations")
+            steps = [("reserved", t_res)]
+            u = rand()
+            t_conv = 0
+            if u < 0.82:
+                t = t_res + int(rng.lognormvariate(7.8, 1.0))  # median ~40 min
+                if t <= now:
+                    steps.append(("converted", t))
+                    t_conv = t
+            elif u < 0.88:
+                t = t_res + int(10 * MINUTE + rand() * 30 * HOUR)
+                if t <= now:
+                    steps.append(("cancelled", t))
+            elif u < 0.92:
+                t = t_res + 48 * HOUR
+                if t <= now:
+                    steps.append(("expired", t))
+            key, at, rec = self._history("reservation", rid, cid, steps)
+            out["reservations"].append(
+                (
+                    rid, make_reservation_no(serial), cid, MODELS[model_ix][0], steps[-1][0],
+                    S[at], key, S[t_res], S[rec],
+                )
+            )  # fmt: skip
+            for promotion, share in (("launch_draw", 0.14), ("roulette", 0.09)):
+                if rand() < share:
+                    entered = min(t_res + 30 + int(rand() * 2 * HOUR), now)
+                    out["promotion_entries"].append(
+                        (self._next("promotion_entries"), cid, promotion, mobile, "entered", S[entered])
+                    )
+            if t_conv:
+                self._order(serial, cid, rid, model_ix, t_conv)
+        for name, rows in out.items():
+            self.rows[name] += len(rows)
+        return out
+
+    def _order(self, serial: int, cid: int, rid: int, model_ix: int, t_conv: int) -> None:
+        rng = self.rng
+        rand = rng.random
+        S = self.S
+        now = self.now
+        model = MODELS[model_ix][0]
+        method = METHOD_PICK(rand())
+        oid = self._next("orders")
+        order_no = make_order_no(serial)
+        t_created = t_conv + 5 + int(rand() * 55)
+        via_draft = rand() < 0.7
+        steps = [("draft", t_created)] if via_draft else [("received", t_created)]
+        received_at: int | None = None if via_draft else t_created
+        cause: str | None = None
+        contradiction = False
+        t_ship = t_od = 0
+        u = rand()
+        if via_draft and u < 0.025:
+            pass  # left in the cart
+        elif via_draft and u < 0.04:
+            t = t_created + int(HOUR + rand() * 20 * HOUR)
+            if t <= now:
+                steps.append(("cancelled", t))
+        else:
+            if via_draft:
+                t = t_created + 60 + int(rand() * 14 * MINUTE)
+                if t <= now:
+                    steps.append(("received", t))
+                    received_at = t
+            if received_at is not None:
+                v = rand()
+                if v < 0.02:  # the customer cancelled
+                    t = received_at + int(HOUR + rand() * 30 * HOUR)
+                    if t <= now:
+                        steps.append(("cancelled", t))
+                elif v < 0.075:  # blocked: stays received (stuck once it is old)
+                    if via_draft and rand() < 0.75:
+                        cause = CAUSE_PICK(rand())
+                    contradiction = received_at < now - 30 * HOUR and rand() < 0.08
+                else:  # the warehouse queue, roughly first come first served
+                    hours = (received_at - self.start) / HOUR
+                    wait = backlog_hours(model_ix, hours) * HOUR + rng.gauss(0, 12 * MINUTE)
+                    t_prep = received_at + int(max(0.2 * HOUR, wait))
+                    if t_prep <= now:
+                        steps.append(("preparing", t_prep))
+                        t_ship = t_prep + int(rng.lognormvariate(9.3, 0.35))  # median ~3 h
+                        if t_ship <= now:
+                            steps.append(("shipped", t_ship))
+        if t_ship:
+            t_delivered = self._shipment(serial, cid, oid, method, t_ship)[0]
+            if t_delivered:
+                t_od = t_delivered + 2 * MINUTE + int(rand() * 28 * MINUTE)
+                if t_od <= now:
+                    steps.append(("delivered", t_od))
+        elif contradiction and received_at is not None:
+            # the courier moves a parcel while the order system still says received
+            handed = min(received_at + int(4 * HOUR + rand() * 20 * HOUR), now - HOUR)
+            _, tracking, moved_at = self._shipment(serial, cid, oid, method, handed)
+            if moved_at:
+                detected = min(moved_at + 5, now)
+                detail = f"shipment {tracking} is picked_up while order {order_no} is still received"
+                out = (self._next("contradictions"), oid, cid, "shipment_ahead_of_order", detail, S[detected], None)
+                self.out["contradictions"].append(out)
+                self.contradictions += 1
+        key, at, rec = self._history("order", oid, cid, steps)
+        status = steps[-1][0]
+        self.out["orders"].append(
+            (
+                oid, order_no, rid, cid, model, method, status, S[at], key, S[t_created],
+                None if received_at is None else S[received_at], cause, None, S[rec],
+            )
+        )  # fmt: skip
+        if status == "received" and received_at is not None:
+            if received_at < now - DAY:
+                self.stuck += 1
+            self.received_orders.append((model_ix, received_at))
+        elif status in ("preparing", "shipped", "delivered") and received_at is not None:
+            if received_at > self.latest_progressed.get(model_ix, 0):
+                self.latest_progressed[model_ix] = received_at
+        if status == "delivered":
+            self._activation(cid, oid, t_od)
+        if status != "cancelled" and rand() < 0.02:
+            self._second_draft(serial, cid, rid, model, method, t_created)
+
+    def _second_draft(
+        self, serial: int, cid: int, rid: int, model: str, method: str, t_created: int
+    ) -> None:
+        """The customer pressed "order" twice: a second draft on the same reservation."""
+        rand = self.rng.random
+        S = self.S
+        did = self._next("orders")
+        t_dup = min(t_created + 30 + int(rand() * 20 * MINUTE), self.now)
+        steps = [("draft", t_dup)]
+        if rand() < 0.15:  # some were already cleaned up
+            t = t_dup + int(HOUR + rand() * 10 * HOUR)
+            if t <= self.now:
+                steps.append(("cancelled", t))
+        if steps[-1][0] == "draft":
+            self.duplicates += 1
+        key, at, rec = self._history("order", did, cid, steps)
+        self.out["orders"].append(
+            (
+                did, make_order_no(SEED_DUPLICATE_ORDER_SERIAL + serial), rid, cid, model, method,
+                steps[-1][0], S[at], key, S[t_dup], None, None, None, S[rec],
+            )
+        )  # fmt: skip
+
+    def _shipment(
+        self, serial: int, cid: int, oid: int, method: str, t_ship: int
+    ) -> tuple[int, str, int]:
+        """The courier's side of one order handed over at t_ship.
+
+        Returns (delivered at or 0, tracking number, picked up at or 0).
+        """
+        rng = self.rng
+        rand = rng.random
+        now = self.now
+        sid = self._next("shipments")
+        courier_ix = COURIER_PICK(rand())
+        t_label = t_ship - 10 * MINUTE - int(rand() * 50 * MINUTE)
+        t_pick = t_ship + 5 * MINUTE + int(rand() * 25 * MINUTE)
+        t_transit = t_pick + HOUR + int(rand() * 3 * HOUR)
+        u = rand()
+        if u < 0.02:  # delayed: stays in transit for two days or more
+            t_leave = t_transit + int(40 * HOUR + rand() * 20 * HOUR)
+        else:
+            t_leave = t_transit + 30 * MINUTE
+        if method == "dawn":  # arrives before the morning
+            t_done = int(next_dawn(t_leave + 2 * HOUR) + rng.gauss(0, 50 * MINUTE))
+            t_ofd = t_done - HOUR - int(rand() * 2 * HOUR)
+        elif method == "standard":
+            t_ofd = t_leave + int(rng.lognormvariate(10.9, 0.25))  # median ~15 h
+            t_done = t_ofd + HOUR + int(rand() * 5 * HOUR)
+        else:  # store pickup: to the shop, then handed over
+            t_ofd = t_leave + int(8 * HOUR + rand() * 6 * HOUR)
+            t_done = t_ofd + HOUR + int(rand() * 2 * HOUR)
+        t_ofd = max(t_ofd, t_transit + 20 * MINUTE)
+        t_done = max(t_done, t_ofd + 10 * MINUTE)
+        plan = [
+            ("label_created", t_label),
+            ("picked_up", t_pick),
+            ("in_transit", t_transit),
+            ("out_for_delivery", t_ofd),
+        ]
+        if 0.02 <= u < 0.054:  # nobody home
+            t_fail = t_ofd + HOUR + int(rand() * 3 * HOUR)
+            plan.append(("delivery_failed", t_fail))
+            if u < 0.004 + 0.05:
+                if u >= 0.05:  # a very few go back to the sender
+                    plan.append(("returned", t_fail + int(24 * HOUR + rand() * 24 * HOUR)))
+                else:
+                    t_again = t_fail + int(16 * HOUR + rand() * 8 * HOUR)
+                    t_done = t_again + HOUR + int(rand() * 4 * HOUR)
+                    plan += [("out_for_delivery", t_again), ("delivered", t_done)]
+        else:
+            plan.append(("delivered", t_done))
+        steps = [(s, t) for s, t in plan if t <= now]
+        courier = COURIERS[courier_ix][0]
+        tracking = tracking_for(courier_ix, serial)
+        key, at, rec = self._history("shipment", sid, cid, steps)
+        status = steps[-1][0]
+        self.out["shipments"].append(
+            (sid, oid, cid, tracking, courier, status, self.S[at], key, self.S[rec])
+        )
+        return (at if status == "delivered" else 0), tracking, (t_pick if t_pick <= now else 0)
+
+    def _activation(self, cid: int, oid: int, t_od: int) -> None:
+        rng = self.rng
+        rand = rng.random
+        now = self.now
+        aid = self._next("activations")
+        t0 = min(t_od + MINUTE + int(rand() * 9 * MINUTE), now)
+        plan: list[tuple[str, int]] = [("not_requested", t0)]
+        reason: str | None = None
+        if rand() >= 0.10:  # most ask for their line soon after the phone arrives
+            t_req = t0 + int(rng.lognormvariate(9.1, 0.8))  # median ~2.5 h
+            t_run = t_req + 2 * MINUTE + int(rand() * 18 * MINUTE)
+            t_end = t_run + 5 * MINUTE + int(rand() * 55 * MINUTE)
+            plan += [("requested", t_req), ("in_progress", t_run)]
+            if rand() < 0.08:
+                reason = ACTIVATION_FAILURES[int(rand() * len(ACTIVATION_FAILURES))]
+                plan.append(("failed", t_end))
+                if rand() < 0.5:  # asked again after the fix
+                    t_again = t_end + HOUR + int(rand() * 5 * HOUR)
+                    plan += [
+                        ("requested", t_again),
+                        ("in_progress", t_again + 5 * MINUTE + int(rand() * 20 * MINUTE)),
+                        ("completed", t_again + 30 * MINUTE + int(rand() * 60 * MINUTE)),
+                    ]
+            else:
+                plan.append(("completed", t_end))
+        steps = [(s, t) for s, t in plan if t <= now]
+        key, at, rec = self._history("activation", aid, cid, steps)
+        status = steps[-1][0]
+        self.out["activations"].append(
+            (aid, oid, cid, status, self.S[at], key, reason if status == "failed" else None, self.S[rec])
+        )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, Any]:
+    # Untyped columns: values go to the driver as given (timestamps already converted).
+    return {name: table(name, *(column(c) for c in cols)) for name, cols in COLUMNS.items()}
+
+
+def _write(conn: Connection, tables: dict[str, Any], name: str, rows: list[tuple[Any, ...]]) -> None:
+    cols = COLUMNS[name]
+    stmt = insert(tables[name])
+    for start in range(0, len(rows), INSERT_CHUNK):
+        conn.execute(stmt, [dict(zip(cols, r, strict=True)) for r in rows[start : start + INSERT_CHUNK]])
+
+
+def _first_ids(conn: Connection) -> dict[str, int]:
+    out = {}
+    for name in TABLE_ORDER:
+        current = conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {name}")).scalar_one()
+        out[name] = int(current) + 1
+    return out
+
+
+def _bump_sequences(conn: Connection) -> None:
+    for name in TABLE_ORDER:
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT MAX(id) FROM {name})) WHERE EXISTS (SELECT 1 FROM {name})"
+            )
+        )
+
+
+def _blocks(customers: int) -> Iterator[tuple[int, int]]:
+    first = 1
+    while first <= customers:
+        last = min(customers, (first // BLOCK + 1) * BLOCK - 1)
+        yield first, last
+        first = last + 1
+
+
+def seed_launch(
+    db: Database,
+    *,
+    customers: int,
+    seed: int = 2026,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SeedReport:
+    """Write a launch of `customers` customers into an empty database (one transaction)."""
+    if isinstance(customers, bool) or not isinstance(customers, int):
+        raise TypeError("customers must be an int")
+    if not 1 <= customers <= MAX_SEED_CUSTOMERS:
+        raise ValueError(
+            f"customers must be 1..{MAX_SEED_CUSTOMERS:,} (reservation serials from "
+            f"{SIMULATOR_FIRST_SERIAL:,} belong to the launch simulator); received {customers}"
+        )
+    started = time.perf_counter()
+    moment = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
+    report = SeedReport(customers=customers, seed=seed, now=moment)
+    tables = _tables()
+    engine = db.engine
+    if db.is_sqlite:
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if db.is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA cache_size=-1048576")  # 1 GiB while loading
+        try:
+            with conn.begin():
+                if conn.execute(select(Customer.id).limit(1)).first() is not None:
+                    raise ValueError(
+                        "the database already has customers; seed into an empty database"
+                    )
+                gen = _Launch(
+                    seed=seed,
+                    now=int(moment.timestamp()),
+                    first_ids=_first_ids(conn),
+                    stamps=_Stamps(as_text=db.is_sqlite),
+                )
+                done = 0
+                for first, last in _blocks(customers):
+                    rows = gen.block(first, last)
+                    for name in TABLE_ORDER:
+                        if rows[name]:
+                            _write(conn, tables, name, rows[name])
+                    done = last
+                    if progress is not None:
+                        progress(done, customers)
+                if not db.is_sqlite:
+                    _bump_sequences(conn)
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA cache_size=-2000")
+    report.rows = dict(gen.rows)
+    report.statuses = {k: dict(v) for k, v in gen.statuses.items()}
+    report.stuck_over_24h = gen.stuck
+    report.overtaken = sum(
+        1
+        for model_ix, received in gen.received_orders
+        if received < gen.latest_progressed.get(model_ix, 0)
+    )
+    report.duplicate_drafts = gen.duplicates
+    report.contradictions = gen.contradictions
+    report.elapsed = time.perf_counter() - started
+    return report
