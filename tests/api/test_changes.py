@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.support.people import make_customers
+
+
+def test_reader_sees_every_change_of_concurrent_writers_exactly_once(api, db) -> None:
+    customers = make_customers(db, 10)
+    reader = api.as_role("agent")
+    start = reader.get("/changes", params={"after": 0, "wait": 0}).json()["last_seq"]
+    writers = [api.as_role("agent") for _ in range(8)]
+    created: list[int] = []
+    lock = threading.Lock()
+    done = threading.Event()
+    seen: list[dict] = []
+
+    def read() -> None:
+        after = start
+        while True:
+            finished = done.is_set()
+            resp = reader.get("/changes", params={"after": after, "wait": 0.5})
+            assert resp.status_code == 200, resp.text
+            body = resp.json()
+            seqs = [c["seq"] for c in body["changes"]]
+            assert seqs == sorted(seqs) and all(s > after for s in seqs)
+            seen.extend(body["changes"])
+            after = body["last_seq"]
+            if finished and not body["changes"]:
+                return
+
+    def write(session) -> None:  # noqa: ANN001
+        for i in range(25):
+            customer = customers[i % len(customers)]
+            resp = session.post(f"/customers/{customer}/notes", json={"body": f"통화 기록 {i}"})
+            assert resp.status_code == 201, resp.text
+            with lock:
+                created.append(resp.json()["id"])
+
+    reader_thread = threading.Thread(target=read)
+    reader_thread.start()
+    with ThreadPoolExecutor(len(writers)) as pool:
+        list(pool.map(write, writers))
+    done.set()
+    reader_thread.join(timeout=60)
+    assert not reader_thread.is_alive()
+    notes = Counter(int(c["id"]) for c in seen if c["kind"] == "note")
+    assert sorted(notes) == sorted(created)
+    assert set(notes.values()) == {1}
+    seqs = [c["seq"] for c in seen]
+    assert len(seqs) == len(set(seqs))
+
+
+def test_long_poll_returns_within_a_second_of_a_commit(api, db) -> None:
+    [customer] = make_customers(db, 1)
+    reader = api.as_role("agent")
+    writer = api.as_role("agent")
+    after = reader.get("/changes", params={"after": 0, "wait": 0}).json()["last_seq"]
+    result: dict = {}
+
+    def poll() -> None:
+        resp = reader.get("/changes", params={"after": after, "wait": 10})
+        result["at"] = time.monotonic()
+        result["body"] = resp.json()
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    time.sleep(0.5)
+    committed = time.monotonic()
+    assert writer.post(f"/customers/{customer}/notes", json={"body": "새 메모"}).status_code == 201
+    thread.join(timeout=15)
+    assert result["body"]["changes"], result
+    assert result["body"]["changes"][0]["customer_id"] == customer
+    assert result["at"] - committed < 1.0
+
+
+def test_idle_long_poll_waits_then_answers_empty(api) -> None:
+    reader = api.as_role("agent")
+    last = reader.get("/changes", params={"after": 0, "wait": 0}).json()["last_seq"]
+    began = time.monotonic()
+    body = reader.get("/changes", params={"after": last, "wait": 1}).json()
+    assert 0.9 <= time.monotonic() - began < 5
+    assert body == {"changes": [], "last_seq": last}
