@@ -241,7 +241,17 @@ def heartbeat(session: Session, *, callback_id: int, principal: Principal) -> Ca
     now = utcnow()
     cb = _get_for_update(session, callback_id)
     _require_live_claim(cb, principal, now)
+    before = iso(cb.lease_expires_at)
     cb.lease_expires_at = now + SETTINGS.claim_lease
+    audit(
+        session,
+        actor=principal.username,
+        action="callback.heartbeat",
+        entity="callback",
+        entity_id=cb.id,
+        before={"lease_expires_at": before},
+        after={"lease_expires_at": iso(cb.lease_expires_at)},
+    )
     return cb
 
 

@@ -26,16 +26,16 @@ from bisect import bisect
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from math import exp
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.sql import column, table
 
 from services.db import Database
 from services.identifiers import make_order_no, make_reservation_no
-from services.models import Customer, Order, Reservation, Shipment
+from services.models import Customer
 from services.timeutil import utcnow
 
 # --- the launch's catalogue (shared with the simulator) ------------------------------------
@@ -303,7 +303,9 @@ class _Launch:
         self.ids[name] = value + 1
         return value
 
-    def _history(self, stype: str, sid: int, cid: int, steps: list[tuple[str, int]]) -> tuple[str, int, int]:
+    def _history(
+        self, stype: str, sid: int, cid: int, steps: list[tuple[str, int]]
+    ) -> tuple[str, int, int]:
         """History rows for every status a row passed through.
 
         Returns its current status's (status_key, status_at, recorded_at).
@@ -325,7 +327,9 @@ class _Launch:
             used.add(status)
             u = rand()
             rec = min(t + 2 + int(u * u * u * u * 600), now)
-            hist.append((hid, stype, sid, cid, prev, status, "applied", actor, key, S[t], S[rec], None))
+            hist.append(
+                (hid, stype, sid, cid, prev, status, "applied", actor, key, S[t], S[rec], None)
+            )
             hid += 1
             prev = status
         self.ids["status_history"] = hid
@@ -381,7 +385,14 @@ class _Launch:
                 if rand() < share:
                     entered = min(t_res + 30 + int(rand() * 2 * HOUR), now)
                     out["promotion_entries"].append(
-                        (self._next("promotion_entries"), cid, promotion, mobile, "entered", S[entered])
+                        (
+                            self._next("promotion_entries"),
+                            cid,
+                            promotion,
+                            mobile,
+                            "entered",
+                            S[entered],
+                        )
                     )
             if t_conv:
                 self._order(serial, cid, rid, model_ix, t_conv)
@@ -434,9 +445,10 @@ class _Launch:
                     t_prep = received_at + int(max(0.2 * HOUR, wait))
                     if t_prep <= now:
                         steps.append(("preparing", t_prep))
-                        t_ship = t_prep + int(rng.lognormvariate(9.3, 0.35))  # median ~3 h
-                        if t_ship <= now:
-                            steps.append(("shipped", t_ship))
+                        t = t_prep + int(rng.lognormvariate(9.3, 0.35))  # median ~3 h
+                        if t <= now:
+                            steps.append(("shipped", t))
+                            t_ship = t
         if t_ship:
             t_delivered = self._shipment(serial, cid, oid, method, t_ship)[0]
             if t_delivered:
@@ -449,8 +461,18 @@ class _Launch:
             _, tracking, moved_at = self._shipment(serial, cid, oid, method, handed)
             if moved_at:
                 detected = min(moved_at + 5, now)
-                detail = f"shipment {tracking} is picked_up while order {order_no} is still received"
-                out = (self._next("contradictions"), oid, cid, "shipment_ahead_of_order", detail, S[detected], None)
+                detail = (
+                    f"shipment {tracking} is picked_up while order {order_no} is still received"
+                )
+                out = (
+                    self._next("contradictions"),
+                    oid,
+                    cid,
+                    "shipment_ahead_of_order",
+                    detail,
+                    S[detected],
+                    None,
+                )
                 self.out["contradictions"].append(out)
                 self.contradictions += 1
         key, at, rec = self._history("order", oid, cid, steps)
@@ -465,9 +487,12 @@ class _Launch:
             if received_at < now - DAY:
                 self.stuck += 1
             self.received_orders.append((model_ix, received_at))
-        elif status in ("preparing", "shipped", "delivered") and received_at is not None:
-            if received_at > self.latest_progressed.get(model_ix, 0):
-                self.latest_progressed[model_ix] = received_at
+        elif (
+            status in ("preparing", "shipped", "delivered")
+            and received_at is not None
+            and received_at > self.latest_progressed.get(model_ix, 0)
+        ):
+            self.latest_progressed[model_ix] = received_at
         if status == "delivered":
             self._activation(cid, oid, t_od)
         if status != "cancelled" and rand() < 0.02:
@@ -536,13 +561,12 @@ class _Launch:
         if 0.02 <= u < 0.054:  # nobody home
             t_fail = t_ofd + HOUR + int(rand() * 3 * HOUR)
             plan.append(("delivery_failed", t_fail))
-            if u < 0.004 + 0.05:
-                if u >= 0.05:  # a very few go back to the sender
-                    plan.append(("returned", t_fail + int(24 * HOUR + rand() * 24 * HOUR)))
-                else:
-                    t_again = t_fail + int(16 * HOUR + rand() * 8 * HOUR)
-                    t_done = t_again + HOUR + int(rand() * 4 * HOUR)
-                    plan += [("out_for_delivery", t_again), ("delivered", t_done)]
+            if u >= 0.05:  # a very few go back to the sender
+                plan.append(("returned", t_fail + int(24 * HOUR + rand() * 24 * HOUR)))
+            else:  # out again the next day
+                t_again = t_fail + int(16 * HOUR + rand() * 8 * HOUR)
+                t_done = t_again + HOUR + int(rand() * 4 * HOUR)
+                plan += [("out_for_delivery", t_again), ("delivered", t_done)]
         else:
             plan.append(("delivered", t_done))
         steps = [(s, t) for s, t in plan if t <= now]
@@ -584,7 +608,16 @@ class _Launch:
         key, at, rec = self._history("activation", aid, cid, steps)
         status = steps[-1][0]
         self.out["activations"].append(
-            (aid, oid, cid, status, self.S[at], key, reason if status == "failed" else None, self.S[rec])
+            (
+                aid,
+                oid,
+                cid,
+                status,
+                self.S[at],
+                key,
+                reason if status == "failed" else None,
+                self.S[rec],
+            )
         )
 
 
@@ -596,11 +629,15 @@ def _tables() -> dict[str, Any]:
     return {name: table(name, *(column(c) for c in cols)) for name, cols in COLUMNS.items()}
 
 
-def _write(conn: Connection, tables: dict[str, Any], name: str, rows: list[tuple[Any, ...]]) -> None:
+def _write(
+    conn: Connection, tables: dict[str, Any], name: str, rows: list[tuple[Any, ...]]
+) -> None:
     cols = COLUMNS[name]
     stmt = insert(tables[name])
     for start in range(0, len(rows), INSERT_CHUNK):
-        conn.execute(stmt, [dict(zip(cols, r, strict=True)) for r in rows[start : start + INSERT_CHUNK]])
+        conn.execute(
+            stmt, [dict(zip(cols, r, strict=True)) for r in rows[start : start + INSERT_CHUNK]]
+        )
 
 
 def _first_ids(conn: Connection) -> dict[str, int]:
@@ -679,6 +716,9 @@ def seed_launch(
                         progress(done, customers)
                 if not db.is_sqlite:
                     _bump_sequences(conn)
+            # Planner statistics for the new data (sampled; SQLite bounded per index).
+            if raw is not None:
+                raw.execute("PRAGMA analysis_limit=1000")
             conn.execute(text("ANALYZE"))
             conn.commit()
         finally:

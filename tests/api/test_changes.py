@@ -32,7 +32,7 @@ def test_reader_sees_every_change_of_concurrent_writers_exactly_once(api, db) ->
             if finished and not body["changes"]:
                 return
 
-    def write(session) -> None:  # noqa: ANN001
+    def write(session) -> None:
         for i in range(25):
             customer = customers[i % len(customers)]
             resp = session.post(f"/customers/{customer}/notes", json={"body": f"통화 기록 {i}"})
@@ -84,3 +84,29 @@ def test_idle_long_poll_waits_then_answers_empty(api) -> None:
     body = reader.get("/changes", params={"after": last, "wait": 1}).json()
     assert 0.9 <= time.monotonic() - began < 5
     assert body == {"changes": [], "last_seq": last}
+
+
+def test_two_backends_on_one_database_behave_as_one(api, db) -> None:
+    from services.db import Database
+    from services.server import ThreadedServer
+    from tests.support.client import Api
+
+    second_db = Database(db.url)
+    second = ThreadedServer(second_db, outbox=False).start()
+    try:
+        other = Api(second.url, second_db)
+        [customer] = make_customers(db, 1)
+        reader = other.login(api.make_user("agent"))
+        writer = api.as_role("agent")
+        after = reader.get("/changes", params={"after": 0, "wait": 0}).json()["last_seq"]
+        note = writer.post(f"/customers/{customer}/notes", json={"body": "다른 서버에서 쓴 메모"}).json()
+        body = reader.get("/changes", params={"after": after, "wait": 5}).json()
+        assert {"kind": "note", "id": str(note["id"])}.items() <= body["changes"][0].items()
+        screen = reader.get(f"/customers/{customer}").json()
+        assert [n["body"] for n in screen["notes"]] == ["다른 서버에서 쓴 메모"]
+        # a token from one process works on the other: sessions live in the database
+        assert writer.http.get(second.url + "/api/v1/auth/me",
+                               headers={"Authorization": f"Bearer {writer.token}"}, timeout=10).status_code == 200
+    finally:
+        second.stop()
+        second_db.dispose()
