@@ -13,8 +13,10 @@ def test_fifty_concurrent_retries_with_one_key_take_effect_once(api, db) -> None
     agent = api.as_role("agent")
     body = {"body": "재시도 메모"}
 
-    def post(_: int):  # noqa: ANN202
-        return agent.post(f"/customers/{customer}/notes", json=body, headers={"Idempotency-Key": "note-42"})
+    def post(_: int):
+        return agent.post(
+            f"/customers/{customer}/notes", json=body, headers={"Idempotency-Key": "note-42"}
+        )
 
     with ThreadPoolExecutor(50) as pool:
         responses = list(pool.map(post, range(50)))
@@ -27,9 +29,13 @@ def test_fifty_concurrent_retries_with_one_key_take_effect_once(api, db) -> None
 def test_same_key_with_a_different_body_is_refused(api, db) -> None:
     [customer] = make_customers(db, 1)
     agent = api.as_role("agent")
-    first = agent.post(f"/customers/{customer}/notes", json={"body": "A"}, headers={"Idempotency-Key": "k1"})
+    first = agent.post(
+        f"/customers/{customer}/notes", json={"body": "A"}, headers={"Idempotency-Key": "k1"}
+    )
     assert first.status_code == 201
-    again = agent.post(f"/customers/{customer}/notes", json={"body": "B"}, headers={"Idempotency-Key": "k1"})
+    again = agent.post(
+        f"/customers/{customer}/notes", json={"body": "B"}, headers={"Idempotency-Key": "k1"}
+    )
     assert again.status_code == 422
     assert again.json()["error"]["code"] == "idempotency_key_reused"
 
@@ -48,7 +54,11 @@ def test_a_refusal_is_remembered_too(api, db) -> None:
 def test_keys_are_per_user(api, db) -> None:
     [customer] = make_customers(db, 1)
     a, b = api.as_role("agent"), api.as_role("agent")
-    ra = a.post(f"/customers/{customer}/notes", json={"body": "A"}, headers={"Idempotency-Key": "same"})
-    rb = b.post(f"/customers/{customer}/notes", json={"body": "A"}, headers={"Idempotency-Key": "same"})
+    ra = a.post(
+        f"/customers/{customer}/notes", json={"body": "A"}, headers={"Idempotency-Key": "same"}
+    )
+    rb = b.post(
+        f"/customers/{customer}/notes", json={"body": "A"}, headers={"Idempotency-Key": "same"}
+    )
     assert ra.status_code == rb.status_code == 201
     assert ra.json()["id"] != rb.json()["id"]
