@@ -116,6 +116,8 @@ def add_user(
 
 
 def get_user(session: Session, username: str) -> User:
+    if not (1 <= len(username) <= 64) or any(ord(c) < 32 for c in username):
+        raise NotFound(f"no user named {username[:64]!r}", code="user_not_found")
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user named {username!r}", code="user_not_found")

@@ -16,7 +16,14 @@ from services.accounts import Principal
 from services.audit import audit
 from services.config import SETTINGS
 from services.errors import Conflict, Invalid, NotFound
-from services.lifecycles import ACTIVATION, ORDER, STUCK_CAUSES, TransitionError, check_move
+from services.lifecycles import (
+    ACTIVATION,
+    DELIVERY_METHODS,
+    ORDER,
+    STUCK_CAUSES,
+    TransitionError,
+    check_move,
+)
 from services.models import Activation, Customer, Order, StatusHistory
 from services.timeutil import as_utc, iso, utcnow
 
@@ -148,6 +155,10 @@ def stuck_orders(
         raise Invalid(f"sort must be one of {', '.join(SORTS)}")
     if cause is not None and cause not in (*STUCK_CAUSES, "none"):
         raise Invalid(f"cause must be one of {', '.join(STUCK_CAUSES)} or none")
+    if delivery_method is not None and delivery_method not in DELIVERY_METHODS:
+        raise Invalid(f"delivery_method must be one of {', '.join(DELIVERY_METHODS)}")
+    if model is not None and (not model.strip() or any(ord(c) < 32 for c in model)):
+        raise Invalid("model must be printable text, e.g. 'iPhone 17 Pro 256GB'")
     now = utcnow()
     threshold = threshold or SETTINGS.stuck_after
     progressed = latest_progressed(session)

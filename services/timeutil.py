@@ -37,4 +37,19 @@ def parse_iso_with_offset(text: str) -> datetime:
         raise ValueError(
             f"time {text!r} has no UTC offset; expected e.g. 2026-11-24T09:00:00+09:00"
         )
-    return value.astimezone(UTC)
+    return within_reason(value)
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def within_reason(value: datetime) -> datetime:
+    """A time in UTC between 2000 and 2100, or ValueError: nothing in a launch is outside."""
+    try:
+        value = as_utc(value)
+    except OverflowError:
+        raise ValueError("time is out of range; expected a date between 2000 and 2100") from None
+    if not (EARLIEST <= value < LATEST):
+        raise ValueError("time is out of range; expected a date between 2000 and 2100")
+    return value

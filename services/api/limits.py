@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 Scope = dict[str, Any]
 
 
@@ -36,7 +38,9 @@ class BodyLimit:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     refused = True
-                    raise _TooLarge
+                    # An HTTPException passes through FastAPI's body parsing untouched;
+                    # anything else would be turned into a 400.
+                    raise _TooLarge(413, f"request body is larger than {self.max_bytes} bytes")
             return message
 
         try:
@@ -67,5 +71,5 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
+class _TooLarge(HTTPException):
     pass

@@ -416,7 +416,7 @@ def contradictions(
     db: DbDep,
     principal: Lead,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     with db.read() as s:
         rows = s.execute(
@@ -488,7 +488,7 @@ def _count_results(results: list[dict[str, Any]]) -> dict[str, int]:
 async def changes_after(
     request: Request,
     db: DbDep,
-    principal: AnyUser,
+    principal: Agent,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     wait: Annotated[float, Query(ge=0, le=30)] = 20.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
@@ -615,7 +615,9 @@ def set_role(username: str, body: RoleBody, db: DbDep, principal: Admin) -> dict
     return transact(
         db,
         lambda s: _user_json(
-            accounts.set_role(s, username=username[:64], role=body.role, actor=principal.username)
+            accounts.set_role(
+                s, username=_username(username), role=body.role, actor=principal.username
+            )
         ),
     )
 
@@ -628,7 +630,7 @@ def reset_password(
         db,
         lambda s: _user_json(
             accounts.reset_password(
-                s, username=username[:64], password=body.password, actor=principal.username
+                s, username=_username(username), password=body.password, actor=principal.username
             )
         ),
     )
@@ -640,10 +642,17 @@ def disable_user(username: str, body: DisableBody, db: DbDep, principal: Admin) 
         db,
         lambda s: _user_json(
             accounts.set_disabled(
-                s, username=username[:64], disabled=body.disabled, actor=principal.username
+                s, username=_username(username), disabled=body.disabled, actor=principal.username
             )
         ),
     )
+
+
+def _username(text: str) -> str:
+    # Never shorten: a cut name could be another account's.
+    if not (1 <= len(text) <= 64) or any(ord(c) < 32 for c in text):
+        raise NotFound(f"no user named {text[:64]!r}", code="user_not_found")
+    return text
 
 
 def health(db: Any) -> JSONResponse:

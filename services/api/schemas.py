@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from services.textcheck import contains_nul
+from services.timeutil import within_reason
 
 Text40 = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -42,6 +50,11 @@ class CallbackRequestBody(Body):
     topic: Text40
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
     not_before: datetime | None = None
+
+    @field_validator("not_before")
+    @classmethod
+    def _sane_time(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else within_reason(value)
 
 
 class CompleteBody(Body):
