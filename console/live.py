@@ -35,6 +35,10 @@ class FeedFollower(QObject):
     def start(self) -> None:
         self._task = asyncio.ensure_future(self._run())
 
+    def cancel(self) -> None:
+        if self._task and not self._task.done():
+            self._task.cancel()
+
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()

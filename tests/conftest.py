@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Cheap password hashing for the many accounts tests create; set before services import it.
 os.environ.setdefault("LAUNCHDESK_ARGON2_TIME_COST", "1")
 os.environ.setdefault("LAUNCHDESK_ARGON2_MEMORY_KIB", "1024")

@@ -1,0 +1,152 @@
+"""Console start-up: Qt, the shipped font, the language, qasync, and the windows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+import traceback
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QObject, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from console import resources, settings
+from console.client import BackendClient
+from console.worker import Worker
+from views.desk import AgentDesk
+from views.login import LoginWindow
+
+log = logging.getLogger("launchdesk.console")
+
+
+def _qt_messages(kind: QtMsgType, _context: Any, message: str) -> None:
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }.get(kind, logging.ERROR)
+    logging.getLogger("launchdesk.qt").log(level, "%s", message)
+
+
+def install_error_handlers() -> None:
+    """Nothing dies silently: every uncaught error is logged and shown once."""
+
+    def show(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+        log.error("uncaught error", exc_info=(exc_type, exc, tb))
+        app = QApplication.instance()
+        if app is not None and threading.current_thread() is threading.main_thread():
+            text = "".join(traceback.format_exception_only(exc_type, exc)).strip()
+            QMessageBox.critical(
+                None, "Launchdesk", f"An unexpected error occurred and was logged:\n{text}"
+            )
+
+    sys.excepthook = show
+    threading.excepthook = lambda args: log.error(
+        "uncaught error in thread %s",
+        args.thread.name if args.thread else "?",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
+    qInstallMessageHandler(_qt_messages)
+
+
+def prepare_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(settings.ORGANISATION)
+    app.setApplicationName(settings.APPLICATION)
+    store = settings.store()
+    resources.load_fonts(app, settings.FONT_SIZE.read(store))
+    resources.install_language(app, settings.LANGUAGE.read(store))
+    app.setStyleSheet(resources.stylesheet())
+    return app
+
+
+class Controller(QObject):
+    """Login, then the desk; logout goes back to login; a language change rebuilds."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        worker: Worker,
+        *,
+        backend_url: str,
+        demo_accounts: dict[str, str] | None = None,
+        feed_wait: float = 20.0,
+    ) -> None:
+        super().__init__()
+        self.app = app
+        self.worker = worker
+        self.backend_url = backend_url
+        self.demo_accounts = demo_accounts
+        self.feed_wait = feed_wait
+        self.login: LoginWindow | None = None
+        self.desk: AgentDesk | None = None
+
+    def show_login(self) -> LoginWindow:
+        self.login = LoginWindow(
+            self.worker, backend_url=self.backend_url, demo_accounts=self.demo_accounts
+        )
+        self.login.logged_in.connect(self.open_desk)
+        self.login.show()
+        return self.login
+
+    def open_desk(self, client: BackendClient) -> AgentDesk:
+        self.desk = AgentDesk(client, self.worker, feed_wait=self.feed_wait)
+        self.desk.logout_requested.connect(self.logout)
+        self.desk.language_requested.connect(self.change_language)
+        self.desk.show()
+        self.desk.start()
+        return self.desk
+
+    @qasync.asyncSlot()
+    async def logout(self) -> None:
+        if self.desk is None:
+            return
+        desk, self.desk = self.desk, None
+        await desk.stop()
+        try:
+            await self.worker.call(desk.client.logout)
+        except Exception:  # already gone: the token expires on its own
+            log.info("logout could not reach the backend")
+        desk.close()
+        desk.deleteLater()
+        self.show_login()
+
+    @qasync.asyncSlot()
+    async def change_language(self, language: str) -> None:
+        settings.LANGUAGE.write(settings.store(), language)
+        resources.install_language(self.app, language)
+        if self.desk is None:
+            return
+        desk = self.desk
+        await desk.stop()
+        customer = desk.customer.customer_id
+        self.open_desk(desk.client)
+        desk.close()
+        desk.deleteLater()
+        if customer is not None and self.desk is not None:
+            await self.desk.customer.open(customer)
+
+
+def run_console(
+    backend_url: str,
+    *,
+    embedded_accounts: dict[str, str] | None = None,
+    argv: list[str] | None = None,
+) -> int:
+    install_error_handlers()
+    app = prepare_application(argv)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+    worker = Worker()
+    controller = Controller(app, worker, backend_url=backend_url, demo_accounts=embedded_accounts)
+    controller.show_login()
+    with loop:
+        loop.run_until_complete(closing.wait())
+    worker.shutdown()
+    return 0

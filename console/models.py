@@ -1,0 +1,142 @@
+"""Qt item models over plain lists the backend returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from console import timefmt
+
+Index = QModelIndex | QPersistentModelIndex
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class RowsModel(QAbstractTableModel):
+    """A table over a list of dicts; columns are (title, function of the row)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+        self.columns: list[tuple[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(self.columns[index.column()][1](row) or "")
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.columns):
+            return self.columns[section][0]
+        return None
+
+    def row(self, index: Index) -> dict[str, Any] | None:
+        return self.rows[index.row()] if index.isValid() and index.row() < len(self.rows) else None
+
+
+def _kind_label(kind: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    labels = {
+        "reservation": QCoreApplication.translate("Kinds", "Reservation no."),
+        "order": QCoreApplication.translate("Kinds", "Order no."),
+        "mobile": QCoreApplication.translate("Kinds", "Mobile"),
+        "tracking": QCoreApplication.translate("Kinds", "Tracking no."),
+        "name": QCoreApplication.translate("Kinds", "Name"),
+    }
+    return labels.get(kind, kind)
+
+
+class SearchResultsModel(QAbstractListModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.matches: list[dict[str, Any]] = []
+
+    def set_matches(self, matches: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.matches = list(matches)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.matches)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.matches)):
+            return None
+        match = self.matches[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"[{_kind_label(match['kind'])}] {match['label']}"
+        if role == ROW_ROLE:
+            return match
+        return None
+
+
+class TimelineModel(RowsModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtCore import QCoreApplication
+
+        tr = QCoreApplication.translate
+        self.columns = [
+            (tr("Timeline", "When"), lambda r: timefmt.short(r.get("at"))),
+            (tr("Timeline", "What"), _timeline_what),
+            (tr("Timeline", "Who"), lambda r: r.get("actor")),
+            (tr("Timeline", "Detail"), lambda r: r.get("detail") or ""),
+        ]
+
+
+def _timeline_what(row: dict[str, Any]) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    tr = QCoreApplication.translate
+    if row["type"] == "note":
+        return tr("Timeline", "Note") + (f" ({row['reason']})" if row.get("reason") else "")
+    if row["type"] == "message":
+        return tr("Timeline", "SMS") + f" · {row.get('status', '')}"
+    text = f"{row.get('subject_label', '')} → {row.get('label', '')}"
+    if row.get("effect") == "not_reported":
+        text += " " + tr("Timeline", "(not yet reported)")
+    elif row.get("effect") == "history_only":
+        text += " " + tr("Timeline", "(reported late)")
+    return text
+
+
+class CallbacksModel(RowsModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtCore import QCoreApplication
+
+        tr = QCoreApplication.translate
+        self.columns = [
+            (tr("Callbacks", "No."), lambda r: r["id"]),
+            (tr("Callbacks", "Topic"), lambda r: r["topic"]),
+            (tr("Callbacks", "Status"), lambda r: r.get("status_label") or r["status"]),
+            (tr("Callbacks", "Due"), lambda r: timefmt.short(r.get("not_before"))),
+            (tr("Callbacks", "Attempts"), lambda r: r.get("attempts", 0)),
+            (tr("Callbacks", "Agent"), lambda r: r.get("claimed_by") or r.get("assigned_to") or ""),
+        ]

@@ -1,0 +1,80 @@
+"""Console tests: real widgets offscreen, a qasync loop on pytest-qt's QApplication, and a
+real backend on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from console import resources
+from console.client import BackendClient
+from console.worker import Worker
+from views.desk import AgentDesk
+from views.widgets import alive
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    return ["launchdesk-tests"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path) -> None:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    resources.load_fonts(qapp)
+    resources.install_language(qapp, "en")
+    event_loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def make_desk(api, loop, qtbot) -> Iterator[Callable[..., AgentDesk]]:
+    desks: list[AgentDesk] = []
+    workers: list[Worker] = []
+
+    def make(username: str | None = None, role: str = "agent") -> AgentDesk:
+        name = username or api.make_user(role)
+        client = BackendClient(api.url)
+        client.login(name, "secret-pass-1")
+        worker = Worker()
+        desk = AgentDesk(client, worker, feed_wait=1.0)
+        qtbot.addWidget(desk)
+        desk.show()
+        desk.start()
+        desks.append(desk)
+        workers.append(worker)
+        return desk
+
+    yield make
+    for desk in desks:
+        task = asyncio.ensure_future(desk.stop())
+        qtbot.waitUntil(task.done, timeout=5000)
+        if alive(desk):
+            desk.close()
+            desk.deleteLater()
+    qtbot.wait(50)  # let Qt delete them while the loop is still set
+    for worker in workers:
+        worker.shutdown()
+
+
+def run(qtbot, coro, timeout: int = 10_000):
+    """Run a coroutine on the qasync loop while Qt keeps processing events."""
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
