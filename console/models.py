@@ -42,7 +42,8 @@ class RowsModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(self.columns[index.column()][1](row) or "")
+            value = self.columns[index.column()][1](row)
+            return "" if value is None else str(value)
         if role == ROW_ROLE:
             return row
         return None

@@ -42,4 +42,5 @@ FONT_SIZE = Setting("ui/font_size", 10)
 
 
 def store() -> QSettings:
-    return QSettings(ORGANISATION, APPLICATION)
+    # INI everywhere: readable, and one place (QSettings.setPath) moves it for tests.
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)

@@ -356,7 +356,7 @@ class CustomerView(QWidget):
             when = (
                 timefmt.short(nxt.get("expected_at"))
                 if nxt.get("expected_at")
-                else self.tr("no date")
+                else self.tr("no date yet")
             )
             lines.append(
                 html.escape(

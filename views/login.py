@@ -62,7 +62,14 @@ class LoginWindow(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Log in"))
-        self.buttons.accepted.connect(self.submit)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        # Return in either field logs in; the dialog's own default-button handling would
+        # fire a second time, so the button is not a default button.
+        ok.setAutoDefault(False)
+        ok.setDefault(False)
+        ok.clicked.connect(self.submit)
+        self.username.returnPressed.connect(self.submit)
+        self.password.returnPressed.connect(self.submit)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)

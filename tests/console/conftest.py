@@ -41,6 +41,10 @@ def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     yield event_loop
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+    # A loop made with already_running=True is closed by its user; qasync offers no
+    # public way to mark it stopped without quitting the application.
+    event_loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    event_loop.close()
 
 
 @pytest.fixture
