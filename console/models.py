@@ -7,12 +7,13 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
 )
 
-from console import timefmt
+from console import labels, timefmt
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -61,16 +62,14 @@ class RowsModel(QAbstractTableModel):
 
 
 def _kind_label(kind: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    labels = {
+    names = {
         "reservation": QCoreApplication.translate("Kinds", "Reservation no."),
         "order": QCoreApplication.translate("Kinds", "Order no."),
         "mobile": QCoreApplication.translate("Kinds", "Mobile"),
         "tracking": QCoreApplication.translate("Kinds", "Tracking no."),
         "name": QCoreApplication.translate("Kinds", "Name"),
     }
-    return labels.get(kind, kind)
+    return names.get(kind, kind)
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -100,44 +99,45 @@ class SearchResultsModel(QAbstractListModel):
 class TimelineModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        from PySide6.QtCore import QCoreApplication
-
-        tr = QCoreApplication.translate
         self.columns = [
-            (tr("Timeline", "When"), lambda r: timefmt.short(r.get("at"))),
-            (tr("Timeline", "What"), _timeline_what),
-            (tr("Timeline", "Who"), lambda r: r.get("actor")),
-            (tr("Timeline", "Detail"), lambda r: r.get("detail") or ""),
+            (QCoreApplication.translate("Timeline", "When"), lambda r: timefmt.short(r.get("at"))),
+            (QCoreApplication.translate("Timeline", "What"), _timeline_what),
+            (QCoreApplication.translate("Timeline", "Who"), lambda r: r.get("actor")),
+            (QCoreApplication.translate("Timeline", "Detail"), lambda r: r.get("detail") or ""),
         ]
 
 
 def _timeline_what(row: dict[str, Any]) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    tr = QCoreApplication.translate
     if row["type"] == "note":
-        return tr("Timeline", "Note") + (f" ({row['reason']})" if row.get("reason") else "")
+        reason = labels.topic(row.get("reason"))
+        return QCoreApplication.translate("Timeline", "Note") + (f" ({reason})" if reason else "")
     if row["type"] == "message":
-        return tr("Timeline", "SMS") + f" · {row.get('status', '')}"
+        return (
+            QCoreApplication.translate("Timeline", "SMS")
+            + f" · {labels.message_status(row.get('status'))}"
+        )
     text = f"{row.get('subject_label', '')} → {row.get('label', '')}"
     if row.get("effect") == "not_reported":
-        text += " " + tr("Timeline", "(not yet reported)")
+        text += " " + QCoreApplication.translate("Timeline", "(not yet reported)")
     elif row.get("effect") == "history_only":
-        text += " " + tr("Timeline", "(reported late)")
+        text += " " + QCoreApplication.translate("Timeline", "(reported late)")
     return text
 
 
 class CallbacksModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        from PySide6.QtCore import QCoreApplication
-
-        tr = QCoreApplication.translate
         self.columns = [
-            (tr("Callbacks", "No."), lambda r: r["id"]),
-            (tr("Callbacks", "Topic"), lambda r: r["topic"]),
-            (tr("Callbacks", "Status"), lambda r: r.get("status_label") or r["status"]),
-            (tr("Callbacks", "Due"), lambda r: timefmt.short(r.get("not_before"))),
-            (tr("Callbacks", "Attempts"), lambda r: r.get("attempts", 0)),
-            (tr("Callbacks", "Agent"), lambda r: r.get("claimed_by") or r.get("assigned_to") or ""),
+            (QCoreApplication.translate("Callbacks", "No."), lambda r: r["id"]),
+            (QCoreApplication.translate("Callbacks", "Topic"), lambda r: labels.topic(r["topic"])),
+            (QCoreApplication.translate("Callbacks", "Status"), labels.status),
+            (
+                QCoreApplication.translate("Callbacks", "Due"),
+                lambda r: timefmt.short(r.get("not_before")),
+            ),
+            (QCoreApplication.translate("Callbacks", "Attempts"), lambda r: r.get("attempts", 0)),
+            (
+                QCoreApplication.translate("Callbacks", "Agent"),
+                lambda r: r.get("claimed_by") or r.get("assigned_to") or "",
+            ),
         ]

@@ -43,4 +43,6 @@ FONT_SIZE = Setting("ui/font_size", 10)
 
 def store() -> QSettings:
     # INI everywhere: readable, and one place (QSettings.setPath) moves it for tests.
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION
+    )

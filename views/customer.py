@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from console import timefmt
+from console import labels, timefmt
 from console.client import ApiError, BackendClient, BackendUnavailable, new_key
 from console.models import CallbacksModel, TimelineModel
 from console.worker import Worker
@@ -227,14 +227,7 @@ class CustomerView(QWidget):
         table.horizontalHeader().setStretchLastSection(True)
 
     def _reason_label(self, reason: str) -> str:
-        return {
-            "delivery": self.tr("Delivery"),
-            "order_status": self.tr("Order status"),
-            "activation": self.tr("Activation"),
-            "cancellation": self.tr("Cancellation"),
-            "promotion": self.tr("Promotion"),
-            "other": self.tr("Other"),
-        }[reason]
+        return labels.topic(reason)
 
     def _outcome_label(self, outcome: str) -> str:
         return {
@@ -339,7 +332,7 @@ class CustomerView(QWidget):
             ),
             "activations": lambda e: self.tr("Line for order %1").replace("%1", e["order_no"]),
         }[key](entry)
-        status = entry.get("status_label") or entry["status"]
+        status = labels.status(entry)
         lines = [
             f"<b>{html.escape(status)}</b> · {html.escape(ident)}",
             html.escape(self.tr("since %1").replace("%1", timefmt.short(entry.get("since")))),

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from console import timefmt
+from console import labels, timefmt
 from console.client import ApiError, BackendClient, BackendUnavailable
 from console.live import FeedFollower
 from console.models import ROW_ROLE, CallbacksModel, SearchResultsModel
@@ -51,7 +51,7 @@ class AgentDesk(QMainWindow):
         self.setWindowTitle(
             self.tr("Launchdesk — %1 (%2)")
             .replace("%1", user.get("display_name", ""))
-            .replace("%2", user.get("role", ""))
+            .replace("%2", labels.role(user.get("role")))
         )
         self.feed = FeedFollower(client, worker, wait=feed_wait)
         self._build()
@@ -282,7 +282,7 @@ class AgentDesk(QMainWindow):
         self.statusBar().showMessage(
             self.tr("Callback #%1 is yours: %2")
             .replace("%1", str(claimed["id"]))
-            .replace("%2", claimed["topic"]),
+            .replace("%2", labels.topic(claimed["topic"])),
             8000,
         )
         await self.customer.open(claimed["customer_id"], focus_callback=claimed["id"])

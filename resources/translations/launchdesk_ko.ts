@@ -1,0 +1,644 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+<context>
+    <name>AgentDesk</name>
+    <message>
+        <location filename="../../views/desk.py" line="52"/>
+        <source>Launchdesk — %1 (%2)</source>
+        <translation>Launchdesk — %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="71"/>
+        <source>Reservation no., order no., mobile, tracking no. or name (Ctrl+K)</source>
+        <translation>예약번호, 주문번호, 휴대폰번호, 운송장번호 또는 고객명 (Ctrl+K)</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="77"/>
+        <source>Any</source>
+        <translation>전체</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="78"/>
+        <source>Reservation no.</source>
+        <translation>예약번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="79"/>
+        <source>Order no.</source>
+        <translation>주문번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="80"/>
+        <source>Mobile</source>
+        <translation>휴대폰번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="81"/>
+        <source>Tracking no.</source>
+        <translation>운송장번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="82"/>
+        <source>Name</source>
+        <translation>고객명</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="86"/>
+        <source>What the caller gave: a field for one kind refuses the others</source>
+        <translation>고객이 알려 준 정보의 종류: 종류를 지정하면 다른 종류의 번호는 검색하지 않습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="88"/>
+        <source>Search</source>
+        <translation>검색</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="90"/>
+        <location filename="../../views/desk.py" line="167"/>
+        <source>Take next callback</source>
+        <translation>다음 콜백 받기</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="92"/>
+        <source>Claim the next due callback (Ctrl+N)</source>
+        <translation>처리할 차례가 된 다음 콜백을 배정받습니다 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="118"/>
+        <source>Matches</source>
+        <translation>검색 결과</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="119"/>
+        <location filename="../../views/desk.py" line="169"/>
+        <source>My callbacks</source>
+        <translation>내 콜백</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="165"/>
+        <source>Find customer</source>
+        <translation>고객 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="170"/>
+        <source>Refresh</source>
+        <translation>새로 고침</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="172"/>
+        <source>Log out</source>
+        <translation>로그아웃</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="174"/>
+        <source>Quit</source>
+        <translation>종료</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="177"/>
+        <source>&amp;Desk</source>
+        <translation>데스크(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="183"/>
+        <source>&amp;Language</source>
+        <translation>언어(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="239"/>
+        <source>The backend cannot be reached; try again when it is back.</source>
+        <translation>서버에 연결할 수 없습니다. 연결이 복구되면 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="252"/>
+        <source>No customer matches %1.</source>
+        <translation>&apos;%1&apos;에 해당하는 고객이 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="280"/>
+        <source>No callback is due right now.</source>
+        <translation>지금 처리할 콜백이 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="283"/>
+        <source>Callback #%1 is yours: %2</source>
+        <translation>콜백 #%1 배정 완료: %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="351"/>
+        <source>The backend cannot be reached. What you see is as of %1 and may be out of date; actions are disabled. Reconnecting by itself — notes you add are kept and sent when it is back.</source>
+        <translation>서버에 연결할 수 없습니다. 화면의 정보는 %1 기준이며 최신이 아닐 수 있고, 작업은 잠시 막혀 있습니다. 자동으로 다시 연결하는 중입니다 — 입력한 메모는 보관했다가 연결되면 전송합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="357"/>
+        <source>● online</source>
+        <translation>● 연결됨</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="357"/>
+        <source>● offline</source>
+        <translation>● 연결 끊김</translation>
+    </message>
+</context>
+<context>
+    <name>Callbacks</name>
+    <message>
+        <location filename="../../console/models.py" line="131"/>
+        <source>No.</source>
+        <translation>번호</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="132"/>
+        <source>Topic</source>
+        <translation>문의 유형</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="133"/>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="135"/>
+        <source>Due</source>
+        <translation>예정 시각</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="138"/>
+        <source>Attempts</source>
+        <translation>시도 횟수</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="140"/>
+        <source>Agent</source>
+        <translation>상담원</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerView</name>
+    <message>
+        <location filename="../../views/customer.py" line="105"/>
+        <source>No customer open</source>
+        <translation>선택된 고객 없음</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="119"/>
+        <source>Reservation</source>
+        <translation>사전예약</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="120"/>
+        <source>Order</source>
+        <translation>주문</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="121"/>
+        <source>Shipment</source>
+        <translation>배송</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="122"/>
+        <source>Activation</source>
+        <translation>개통</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="144"/>
+        <source>Complete callback</source>
+        <translation>콜백 완료</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="147"/>
+        <source>Schedule callback…</source>
+        <translation>콜백 예약…</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="154"/>
+        <source>Outcome</source>
+        <translation>처리 결과</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="158"/>
+        <source>Topic</source>
+        <translation>문의 유형</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="161"/>
+        <source>Callbacks</source>
+        <translation>콜백</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="169"/>
+        <source>What did the customer ask? (Ctrl+Enter adds the note)</source>
+        <translation>고객 문의 내용을 입력하세요 (Ctrl+Enter로 메모 추가)</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="175"/>
+        <source>Add note</source>
+        <translation>메모 추가</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="177"/>
+        <source>Add note (Ctrl+Enter)</source>
+        <translation>메모 추가 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="196"/>
+        <source>Timeline (newest first)</source>
+        <translation>처리 이력 (최신순)</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="234"/>
+        <source>Resolved</source>
+        <translation>해결 완료</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="235"/>
+        <source>No answer</source>
+        <translation>부재중</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="236"/>
+        <source>Wrong number</source>
+        <translation>잘못된 번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="237"/>
+        <source>Cancelled by customer</source>
+        <translation>고객 요청 취소</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="242"/>
+        <source>Cancel order</source>
+        <translation>주문 취소</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="243"/>
+        <source>Cancel duplicate draft</source>
+        <translation>중복 장바구니 취소</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="244"/>
+        <source>Request activation</source>
+        <translation>개통 신청</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="245"/>
+        <source>Resend tracking SMS</source>
+        <translation>운송장 문자 재발송</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="250"/>
+        <source>Stuck order</source>
+        <translation>지연 주문</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="251"/>
+        <source>Duplicate draft</source>
+        <translation>중복 장바구니</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="252"/>
+        <source>Contradiction</source>
+        <translation>상태 불일치</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="253"/>
+        <source>Callback open</source>
+        <translation>미처리 콜백</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="298"/>
+        <source>as of %1</source>
+        <translation>%1 기준</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="304"/>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="324"/>
+        <source>Reservation no. %1</source>
+        <translation>예약번호 %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="327"/>
+        <source>Order no. %1</source>
+        <translation>주문번호 %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="329"/>
+        <source>Tracking no. %1 (%2)</source>
+        <translation>운송장번호 %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="333"/>
+        <source>Line for order %1</source>
+        <translation>주문번호 %1 회선</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="338"/>
+        <source>since %1</source>
+        <translation>%1부터</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="352"/>
+        <source>no date yet</source>
+        <translation>아직 미정</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="356"/>
+        <source>Next: %1, expected %2</source>
+        <translation>다음 단계: %1 (예정: %2)</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="391"/>
+        <source>Promotion entries</source>
+        <translation>프로모션 응모</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="399"/>
+        <source>Messages sent</source>
+        <translation>발송 문자</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="415"/>
+        <source>stale</source>
+        <translation>갱신 안 됨</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="443"/>
+        <source>Please confirm</source>
+        <translation>확인해 주세요</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="451"/>
+        <source>%1 for order %2? This cannot be undone.</source>
+        <translation>주문번호 %2에 대해 &apos;%1&apos;을(를) 진행할까요? 되돌릴 수 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="464"/>
+        <source>Done: %1</source>
+        <translation>완료: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="473"/>
+        <source>The backend cannot be reached; nothing was changed. Try again when it is back.</source>
+        <translation>서버에 연결할 수 없어 아무것도 변경되지 않았습니다. 연결이 복구되면 다시 시도하세요.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/customer.py" line="526"/>
+        <source>%n note(s) kept; they will be sent when the backend is back.</source>
+        <translation>
+            <numerusform>메모 %n건을 보관 중입니다. 서버에 다시 연결되면 전송됩니다.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="551"/>
+        <source>Callback scheduled</source>
+        <translation>콜백을 예약했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer.py" line="564"/>
+        <source>Callback completed</source>
+        <translation>콜백을 완료했습니다</translation>
+    </message>
+</context>
+<context>
+    <name>Kinds</name>
+    <message>
+        <location filename="../../console/models.py" line="66"/>
+        <source>Reservation no.</source>
+        <translation>예약번호</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="67"/>
+        <source>Order no.</source>
+        <translation>주문번호</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="68"/>
+        <source>Mobile</source>
+        <translation>휴대폰번호</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="69"/>
+        <source>Tracking no.</source>
+        <translation>운송장번호</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="70"/>
+        <source>Name</source>
+        <translation>고객명</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../console/labels.py" line="26"/>
+        <source>Delivery</source>
+        <translation>배송</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="27"/>
+        <source>Order status</source>
+        <translation>주문 상태</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="28"/>
+        <source>Activation</source>
+        <translation>개통</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="29"/>
+        <source>Cancellation</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="30"/>
+        <source>Promotion</source>
+        <translation>프로모션</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="31"/>
+        <source>Other</source>
+        <translation>기타</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="34"/>
+        <source>Callback: %1</source>
+        <translation>콜백: %1</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="42"/>
+        <source>Agent</source>
+        <translation>상담원</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="43"/>
+        <source>Lead</source>
+        <translation>리드</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="44"/>
+        <source>Supervisor</source>
+        <translation>슈퍼바이저</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="45"/>
+        <source>Administrator</source>
+        <translation>관리자</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="52"/>
+        <source>queued</source>
+        <translation>발송 대기</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="53"/>
+        <source>sending</source>
+        <translation>발송 중</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="54"/>
+        <source>sent</source>
+        <translation>발송됨</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="55"/>
+        <source>delivered</source>
+        <translation>수신 완료</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="56"/>
+        <source>failed</source>
+        <translation>발송 실패</translation>
+    </message>
+</context>
+<context>
+    <name>LoginWindow</name>
+    <message>
+        <location filename="../../views/login.py" line="38"/>
+        <source>Launchdesk — log in</source>
+        <translation>Launchdesk — 로그인</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="53"/>
+        <source>Launchdesk</source>
+        <translation>Launchdesk</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="56"/>
+        <source>Backend</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="57"/>
+        <source>User name</source>
+        <translation>아이디</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="58"/>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="64"/>
+        <source>Log in</source>
+        <translation>로그인</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="80"/>
+        <source>Demo accounts (embedded demo only):</source>
+        <translation>데모 계정 (내장 데모 전용):</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="101"/>
+        <source>The backend URL must start with http:// or https://</source>
+        <translation>서버 주소는 http:// 또는 https://로 시작해야 합니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="104"/>
+        <source>Enter your user name and password.</source>
+        <translation>아이디와 비밀번호를 입력하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="112"/>
+        <source>The backend at %1 cannot be reached. Check the URL or try again.</source>
+        <translation>서버(%1)에 연결할 수 없습니다. 주소를 확인하거나 다시 시도하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>NoticesBar</name>
+    <message>
+        <location filename="../../views/notices.py" line="65"/>
+        <source>Acknowledged</source>
+        <translation>확인 완료</translation>
+    </message>
+    <message>
+        <location filename="../../views/notices.py" line="69"/>
+        <source>Acknowledge</source>
+        <translation>확인했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/notices.py" line="71"/>
+        <source>I have read this notice</source>
+        <translation>이 공지를 읽었습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/notices.py" line="79"/>
+        <source>New notice: %1</source>
+        <translation>새 공지: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/notices.py" line="81"/>
+        <source>%n notice(s) to read</source>
+        <translation>
+            <numerusform>읽지 않은 공지 %n건</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Timeline</name>
+    <message>
+        <location filename="../../console/models.py" line="103"/>
+        <source>When</source>
+        <translation>일시</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="104"/>
+        <source>What</source>
+        <translation>내용</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="105"/>
+        <source>Who</source>
+        <translation>처리자</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="106"/>
+        <source>Detail</source>
+        <translation>상세</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="113"/>
+        <source>Note</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="116"/>
+        <source>SMS</source>
+        <translation>문자</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="121"/>
+        <source>(not yet reported)</source>
+        <translation>(아직 수신되지 않음)</translation>
+    </message>
+    <message>
+        <location filename="../../console/models.py" line="123"/>
+        <source>(reported late)</source>
+        <translation>(늦게 수신됨)</translation>
+    </message>
+</context>
+</TS>
