@@ -56,3 +56,9 @@ def message_status(code: str | None) -> str:
         "failed": QCoreApplication.translate("Labels", "failed"),
     }
     return labels.get(code or "", code or "")
+
+
+def refusal(message: str, details: dict[str, Any]) -> str:
+    """The backend's reason, in Korean when it sent one and the UI is Korean."""
+    korean = details.get("message_ko")
+    return str(korean) if korean and not english() else message

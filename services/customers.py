@@ -241,9 +241,15 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
                 "next_status": None,
                 "expected_at": None,
                 "basis": "converted when the customer submits an order form",
+                "basis_ko": "고객이 주문서를 작성하면 주문서 작성완료로 바뀝니다",
             }
             if r.status == "reserved"
-            else {"next_status": None, "expected_at": None, "basis": "final status"},
+            else {
+                "next_status": None,
+                "expected_at": None,
+                "basis": "final status",
+                "basis_ko": "최종 상태",
+            },
         }
         for r in reservations
     ]

@@ -112,6 +112,7 @@ def expectation(
             "next_label": lifecycle.label(waiting),
             "expected_at": None,
             "basis": "waits for the customer (or an agent) to act; no date can be given",
+            "basis_ko": "고객(또는 상담원)의 조치가 필요합니다. 예정일을 안내할 수 없습니다",
         }
     nxt = NEXT_STEP.get(subject_type, {}).get(status)
     if nxt is None:
@@ -120,6 +121,7 @@ def expectation(
             "next_label": None,
             "expected_at": None,
             "basis": "final status",
+            "basis_ko": "최종 상태",
         }
     if order.received_at is None:
         return {
@@ -127,12 +129,15 @@ def expectation(
             "next_label": lifecycle.label(nxt),
             "expected_at": None,
             "basis": "the order's receipt time is not known yet, so there is no cohort to compare",
+            "basis_ko": "주문 접수 시각이 아직 확인되지 않아 비교할 수 있는 주문이 없습니다",
         }
     received = as_utc(order.received_at)
     hour_start = received.replace(minute=0, second=0, microsecond=0)
     found = _cohort_median(session, subject_type, order.model, hour_start, status, nxt)
     hour_kst = hour_start.astimezone(SEOUL)
-    cohort = f"{order.model}, received {hour_kst:%m-%d %H}:00–{(hour_kst + timedelta(hours=1)):%H}:00 KST"
+    end_hour = f"{(hour_kst + timedelta(hours=1)):%H}:00"
+    cohort = f"{order.model}, received {hour_kst:%m-%d %H}:00–{end_hour} KST"
+    cohort_ko = f"{order.model}, {hour_kst:%m-%d %H}:00–{end_hour} 접수"
     if found is None:
         return {
             "next_status": nxt,
@@ -140,6 +145,8 @@ def expectation(
             "expected_at": None,
             "basis": f"fewer than {MIN_CASES} similar orders ({cohort}) have reached "
             f"{lifecycle.label(nxt)} yet; no honest date can be given",
+            "basis_ko": f"같은 조건의 주문({cohort_ko}) 중 {lifecycle.label(nxt)}에 도달한 주문이 "
+            f"{MIN_CASES}건 미만이라 예정일을 안내할 수 없습니다",
         }
     median, cases = found
     hours = median.total_seconds() / 3600
@@ -149,5 +156,7 @@ def expectation(
         "expected_at": iso(as_utc(status_at) + median),
         "basis": f"median of {cases} similar orders ({cohort}): {hours:.1f} h from "
         f"{lifecycle.label(status)} to {lifecycle.label(nxt)}",
+        "basis_ko": f"같은 조건의 주문 {cases}건({cohort_ko})의 중앙값: "
+        f"{lifecycle.label(status)}에서 {lifecycle.label(nxt)}까지 {hours:.1f}시간",
         "cohort_size": cases,
     }

@@ -358,8 +358,9 @@ class CustomerView(QWidget):
                     .replace("%2", when)
                 )
             )
-        if nxt.get("basis"):
-            lines.append(f"<small>{html.escape(nxt['basis'])}</small>")
+        basis = nxt.get("basis") if labels.english() else (nxt.get("basis_ko") or nxt.get("basis"))
+        if basis:
+            lines.append(f"<small>{html.escape(basis)}</small>")
         label = QLabel("<br>".join(lines))
         label.setObjectName(f"entry-{key}")
         label.setTextFormat(Qt.TextFormat.RichText)

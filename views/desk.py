@@ -240,7 +240,7 @@ class AgentDesk(QMainWindow):
             )
             return
         except ApiError as exc:
-            self.show_search_error(exc.message)
+            self.show_search_error(labels.refusal(exc.message, exc.details))
             self.results_model.set_matches([])
             return
         if not alive(self):
