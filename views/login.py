@@ -21,6 +21,8 @@ from console import settings
 from console.client import ApiError, BackendClient, BackendUnavailable
 from console.worker import Worker
 
+CONSOLE_ROLES = ("agent", "lead", "supervisor")
+
 
 class LoginWindow(QDialog):
     logged_in = Signal(object)  # the logged-in BackendClient
@@ -79,7 +81,11 @@ class LoginWindow(QDialog):
             hint = QLabel(
                 self.tr("Demo accounts (embedded demo only):")
                 + "\n"
-                + "\n".join(f"  {user} / {password}" for user, password in demo_accounts.items())
+                + "\n".join(
+                    f"  {user} / {password}"
+                    for user, password in demo_accounts.items()
+                    if not user.startswith(("integration", "admin"))
+                )
             )
             hint.setObjectName("demo-hint")
             layout.addWidget(hint)
@@ -119,6 +125,16 @@ class LoginWindow(QDialog):
             return
         finally:
             self.buttons.setEnabled(True)
+        role = (client.user or {}).get("role")
+        if role not in CONSOLE_ROLES:
+            self.show_error(
+                self.tr(
+                    "This account (%1) cannot use the console: integration accounts only post events, "
+                    "and accounts are managed with the main.py user commands."
+                ).replace("%1", role or "?")
+            )
+            await self.worker.call(client.logout)
+            return
         store = settings.store()
         settings.LAST_USERNAME.write(store, user)
         settings.BACKEND_URL.write(store, url)

@@ -352,54 +352,54 @@
         <translation>다음 단계: %1 (예정: %2)</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="391"/>
+        <location filename="../../views/customer.py" line="392"/>
         <source>Promotion entries</source>
         <translation>프로모션 응모</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="399"/>
+        <location filename="../../views/customer.py" line="400"/>
         <source>Messages sent</source>
         <translation>발송 문자</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="415"/>
+        <location filename="../../views/customer.py" line="416"/>
         <source>stale</source>
         <translation>갱신 안 됨</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="443"/>
+        <location filename="../../views/customer.py" line="444"/>
         <source>Please confirm</source>
         <translation>확인해 주세요</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="451"/>
+        <location filename="../../views/customer.py" line="452"/>
         <source>%1 for order %2? This cannot be undone.</source>
         <translation>주문번호 %2에 대해 &apos;%1&apos;을(를) 진행할까요? 되돌릴 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="464"/>
+        <location filename="../../views/customer.py" line="465"/>
         <source>Done: %1</source>
         <translation>완료: %1</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="473"/>
+        <location filename="../../views/customer.py" line="474"/>
         <source>The backend cannot be reached; nothing was changed. Try again when it is back.</source>
         <translation>서버에 연결할 수 없어 아무것도 변경되지 않았습니다. 연결이 복구되면 다시 시도하세요.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/customer.py" line="526"/>
+        <location filename="../../views/customer.py" line="527"/>
         <source>%n note(s) kept; they will be sent when the backend is back.</source>
         <translation>
             <numerusform>메모 %n건을 보관 중입니다. 서버에 다시 연결되면 전송됩니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="551"/>
+        <location filename="../../views/customer.py" line="552"/>
         <source>Callback scheduled</source>
         <translation>콜백을 예약했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/customer.py" line="564"/>
+        <location filename="../../views/customer.py" line="565"/>
         <source>Callback completed</source>
         <translation>콜백을 완료했습니다</translation>
     </message>
@@ -518,54 +518,59 @@
 <context>
     <name>LoginWindow</name>
     <message>
-        <location filename="../../views/login.py" line="38"/>
+        <location filename="../../views/login.py" line="40"/>
         <source>Launchdesk — log in</source>
         <translation>Launchdesk — 로그인</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="53"/>
+        <location filename="../../views/login.py" line="55"/>
         <source>Launchdesk</source>
         <translation>Launchdesk</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="56"/>
+        <location filename="../../views/login.py" line="58"/>
         <source>Backend</source>
         <translation>서버 주소</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="57"/>
+        <location filename="../../views/login.py" line="59"/>
         <source>User name</source>
         <translation>아이디</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="58"/>
+        <location filename="../../views/login.py" line="60"/>
         <source>Password</source>
         <translation>비밀번호</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="64"/>
+        <location filename="../../views/login.py" line="66"/>
         <source>Log in</source>
         <translation>로그인</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="80"/>
+        <location filename="../../views/login.py" line="82"/>
         <source>Demo accounts (embedded demo only):</source>
         <translation>데모 계정 (내장 데모 전용):</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="101"/>
+        <location filename="../../views/login.py" line="107"/>
         <source>The backend URL must start with http:// or https://</source>
         <translation>서버 주소는 http:// 또는 https://로 시작해야 합니다</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="104"/>
+        <location filename="../../views/login.py" line="110"/>
         <source>Enter your user name and password.</source>
         <translation>아이디와 비밀번호를 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/login.py" line="112"/>
+        <location filename="../../views/login.py" line="118"/>
         <source>The backend at %1 cannot be reached. Check the URL or try again.</source>
         <translation>서버(%1)에 연결할 수 없습니다. 주소를 확인하거나 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../views/login.py" line="132"/>
+        <source>This account (%1) cannot use the console: integration accounts only post events, and accounts are managed with the main.py user commands.</source>
+        <translation>이 계정(%1)은 콘솔을 사용할 수 없습니다. 연동 계정은 이벤트 전송 전용이며, 계정 관리는 main.py user 명령으로 합니다.</translation>
     </message>
 </context>
 <context>

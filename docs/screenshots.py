@@ -1,0 +1,107 @@
+"""Make the README's screenshots from the real console against a real embedded backend.
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots.py [--lang ko|en]
+
+Seeds a demo launch into a temporary SQLite file, starts the backend on loopback, drives
+the console as an agent would, and saves PNGs under docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from console import resources  # noqa: E402
+from console.client import BackendClient  # noqa: E402
+from console.worker import Worker  # noqa: E402
+from services.db import Database  # noqa: E402
+from services.migrate import upgrade  # noqa: E402
+from services.seed import seed_demo  # noqa: E402
+from services.server import ThreadedServer  # noqa: E402
+from views.desk import AgentDesk  # noqa: E402
+from views.login import LoginWindow  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def save(widget: QWidget, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / name
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+async def settle(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def shoot(app: QApplication, server: ThreadedServer, accounts: dict[str, str], suffix: str) -> None:
+    worker = Worker()
+    login = LoginWindow(worker, backend_url=server.url, demo_accounts=accounts)
+    login.username.setText("agent1")
+    login.resize(460, 420)
+    login.show()
+    await settle(0.3)
+    save(login, f"login{suffix}.png")
+    login.password.setText(accounts["agent1"])
+    login.submit()
+    for _ in range(100):
+        if login.client is not None:
+            break
+        await settle(0.05)
+    client: BackendClient = login.client  # type: ignore[assignment]
+    desk = AgentDesk(client, worker, feed_wait=2.0)
+    desk.show()
+    desk.start()
+    login.close()
+    await settle(0.8)
+    await desk.claim_next()
+    await settle(1.5)
+    save(desk, f"agent-desk{suffix}.png")
+    server.stop()
+    await settle(3.0)
+    save(desk, f"offline-banner{suffix}.png")
+    await desk.stop()
+    desk.close()
+    worker.shutdown()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lang", choices=("ko", "en"), default="ko")
+    parser.add_argument("--customers", type=int, default=800)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
+        db = Database(f"sqlite:///{tmp}/demo.sqlite3")
+        upgrade(db.engine)
+        accounts = seed_demo(db, customers=args.customers)
+        server = ThreadedServer(db, outbox=False).start()
+        app = QApplication.instance() or QApplication(sys.argv)
+        app.setQuitOnLastWindowClosed(False)  # the login closes before the desk opens here
+        resources.load_fonts(app)
+        resources.install_language(app, args.lang)
+        app.setStyleSheet(resources.stylesheet())
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        suffix = "" if args.lang == "ko" else "-en"
+        with loop:
+            loop.run_until_complete(shoot(app, server, accounts, suffix))
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
