@@ -106,7 +106,8 @@ ACTIVATION_FAILURES: tuple[str, ...] = (
     "기기 IMEI 미등록",
     "요금제 가입 조건 미충족",
 )
-PROMOTIONS = ("launch_draw", "roulette")
+# (promotion, share of customers who entered it), keyed by mobile number
+PROMOTIONS: tuple[tuple[str, float], ...] = (("launch_draw", 0.14), ("roulette", 0.09))
 
 ACTORS = {
     "reservation": "reservation_site",
@@ -447,7 +448,7 @@ class _Launch:
                     S[at], key, S[t_res], S[rec],
                 )
             )  # fmt: skip
-            for promotion, share in (("launch_draw", 0.14), ("roulette", 0.09)):
+            for promotion, share in PROMOTIONS:
                 if rand() < share:
                     entered = min(t_res + 30 + int(rand() * 2 * HOUR), now)
                     out["promotion_entries"].append(
@@ -724,10 +725,10 @@ class _SqliteWriter:
 class _PostgresWriter:
     """Binary COPY inside the seeding transaction.
 
-    PostgreSQL takes executemany at 25-40k rows a second here and text COPY spends most of
-    its time formatting and parsing; binary COPY of the same tuples is several times faster.
-    Binary COPY needs each column's exact type, read from the catalogue (an INTEGER foreign
-    key next to a BIGINT primary key must be sent as such).
+    PostgreSQL took executemany at 25-40k rows a second here, and text COPY spends much of
+    its time formatting and parsing; binary COPY of the same tuples is several times
+    faster. Binary COPY needs each column's exact type: read from the catalogue, so a
+    migration that changes a type changes what is sent.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -977,7 +978,15 @@ def seed_launch(
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedReport:
-    """Write a launch of `customers` customers into an empty database (one transaction)."""
+    """Write a launch of `customers` customers into an empty database, in one transaction.
+
+    The launch started three days before `now` (an aware datetime; default: the current
+    time). The same (customers, seed, now) writes the same rows. `progress(done, total)`
+    is called as customers are written. Refuses (ValueError) a database that already has
+    customers. At 50,000 customers and more, the tables' secondary indexes (and on
+    PostgreSQL their unique and foreign keys) are rebuilt after the load, inside the
+    transaction; the tables are locked until it commits.
+    """
     if isinstance(customers, bool) or not isinstance(customers, int):
         raise TypeError("customers must be an int")
     if not 1 <= customers <= MAX_SEED_CUSTOMERS:

@@ -15,10 +15,12 @@ clock's tick goes to a new customer (while fewer are under way than the rate nee
 brings the next planned step forward; when more are due than the rate allows, they go
 out a little late with their planned times, as late upstream reports do.
 
-Numbers. Customer serials start at ``start_serial`` (by default derived from the time,
-so two runs against one database do not collide) in the simulator's range of
-reservation serials (5,000,000 and up; seeded customers are below). Event ids are
-``sim-{serial}-{step}``: unique per source as long as serials are.
+Numbers. Customer serials start at ``start_serial`` (by default spread by the time) in
+the simulator's range of reservation serials (5,000,000 and up; seeded customers are
+below). Event ids are ``sim-{run}-{serial}-{step}`` with ``run`` from the start time, so
+they are unique per source, and a run that meets another run's customer numbers sees
+``history_only`` for its reservation.created; :func:`run` then abandons those customers
+and moves on to another range (:meth:`LaunchSimulator.abandon`).
 
 This module talks HTTP with ``requests`` only; it imports nothing from the web layer.
 """
@@ -59,7 +61,7 @@ from services.seed import (
 SEOUL_OFFSET = timezone(timedelta(hours=9))
 SERIAL_SPACE = 10_000_000 - SIMULATOR_FIRST_SERIAL  # reservation serials are 7 digits
 DUPLICATE_SHARE = 0.005  # of events, sent a second time a little later
-SWAP_SHARE = 0.005  # of events, sent after the one that followed them
+SWAP_SHARE = 0.005  # of events, sent just after the customer's next event
 # Measured over 20,000 journeys of this module: events per customer and the mean time
 # from reservation to a journey's last event, in launch seconds (before speedup).
 EVENTS_PER_CUSTOMER = 11.4
@@ -69,18 +71,24 @@ MAX_BATCH = 1000
 Planned = tuple[float, str, str, dict[str, Any]]  # (due, source, type, fields)
 
 
-def default_start_serial(clock: Callable[[], float] = time.time) -> int:
-    """A start serial from the time: one serial per two seconds since the epoch, wrapped.
+def default_start_serial(clock: Callable[[], int] = time.time_ns) -> int:
+    """A start serial spread over the simulator's range by the current time.
 
-    A run creating fewer than one customer per two seconds (the embedded default's slow
-    simulator) never reaches the start of a run started later; faster runs get their own
-    start_serial.
+    Two runs against one database rarely overlap; when they do, :func:`run` sees it
+    (reservation.created answered history_only) and moves on to another range.
     """
-    return SIMULATOR_FIRST_SERIAL + int(clock() // 2) % SERIAL_SPACE
+    mixed = (clock() // 1000 * 0x9E3779B97F4A7C15) >> 16
+    return SIMULATOR_FIRST_SERIAL + mixed % SERIAL_SPACE
 
 
 def _wrap(serial: int) -> int:
     return SIMULATOR_FIRST_SERIAL + (serial - SIMULATOR_FIRST_SERIAL) % SERIAL_SPACE
+
+
+def serial_of(event: dict[str, Any]) -> int | None:
+    """The customer serial of a simulator's reservation.created event."""
+    number = event.get("reservation_no")
+    return int(number[:7]) if isinstance(number, str) and number[:7].isdigit() else None
 
 
 def _mobile_as_typed(mobile: str, u: float) -> str:
@@ -130,7 +138,10 @@ class LaunchSimulator:
         self._rng = random.Random(f"launchdesk-simulator:{seed}:{start_serial}")
         self._clock = now().timestamp()
         self._launch_start = self._clock
-        self._heap: list[tuple[float, int, Planned, Iterator[Planned]]] = []
+        self._heap: list[tuple[float, int, int, Planned, Iterator[Planned]]] = []
+        self._next_serial = start_serial
+        self._abandoned: set[int] = set()
+        self.run_tag = f"{int(self._clock) % 16**6:06x}"  # a label for this run's events
         self._order = 0  # tie-breaker for the heap
         self._created = 0
         self._under_way = 0
@@ -141,6 +152,19 @@ class LaunchSimulator:
             1, round(self.rate / EVENTS_PER_CUSTOMER * JOURNEY_SECONDS / self.speedup)
         )
         self.sent: Counter[str] = Counter()  # events handed out, by type
+
+    @property
+    def next_serial(self) -> int:
+        return self._next_serial
+
+    def abandon(self, serials: set[int]) -> None:
+        """Give up customers whose numbers turned out to be taken (another run), and take
+        new customers from a range further on."""
+        fresh = serials - self._abandoned
+        if not fresh:
+            return
+        self._abandoned |= fresh
+        self._next_serial = _wrap(max(self._next_serial, *fresh) + 100_003)
 
     @property
     def customers_created(self) -> int:
@@ -156,8 +180,9 @@ class LaunchSimulator:
         self._clock = max(self._clock, self.now().timestamp())
 
     def next_events(self, count: int) -> list[dict[str, Any]]:
-        """The next `count` events of the launch, in time order (bar the deliberate
-        duplicates and out-of-order pairs)."""
+        """The next `count` events of the launch, in time order, bar the deliberate
+        duplicates (an event sent again a few events later) and out-of-order pairs (a
+        customer's next event sent just before the one it follows)."""
         out: list[dict[str, Any]] = []
         rng = self._rng
         step = 1.0 / self.rate
@@ -172,39 +197,46 @@ class LaunchSimulator:
                 self._heap[0][0] > tick and self._under_way < self.target_customers
             ):
                 self._start_customer(tick)
-            due, _, planned, journey = heapq.heappop(self._heap)
-            event = self._event(planned, min(due, tick))
+            due, _, serial, planned, journey = heapq.heappop(self._heap)
+            if serial in self._abandoned:
+                self._under_way -= 1
+                self._clock -= step  # the tick was not used
+                continue
             following = next(journey, None)
+            if following is not None and rng.random() < SWAP_SHARE:
+                # an out-of-order pair: the customer's next step arrives first, then this one
+                event = self._event(following, tick)
+                self._later(self._emitted + 1, self._event(planned, min(due, tick) - step / 2))
+                following = next(journey, None)
+            else:
+                event = self._event(planned, min(due, tick))
             if following is None:
                 self._under_way -= 1
             else:
-                self._push(following, journey)
-            if rng.random() < DUPLICATE_SHARE:
-                later = self._emitted + 1 + int(rng.random() * 40)
-                heapq.heappush(self._resend, (later, self._order, dict(event)))
-                self._order += 1
+                self._push(serial, following, journey)
+            if rng.random() < DUPLICATE_SHARE:  # sent again a little later
+                self._later(self._emitted + 1 + int(rng.random() * 40), dict(event))
             out.append(event)
             self._emitted += 1
-        i = 0
-        while i < len(out) - 1:
-            if rng.random() < SWAP_SHARE:
-                out[i], out[i + 1] = out[i + 1], out[i]
-                i += 1
-            i += 1
         return out
+
+    def _later(self, index: int, event: dict[str, Any]) -> None:
+        heapq.heappush(self._resend, (index, self._order, event))
+        self._order += 1
 
     # --- the model ------------------------------------------------------------------------
 
-    def _push(self, planned: Planned, journey: Iterator[Planned]) -> None:
-        heapq.heappush(self._heap, (planned[0], self._order, planned, journey))
+    def _push(self, serial: int, planned: Planned, journey: Iterator[Planned]) -> None:
+        heapq.heappush(self._heap, (planned[0], self._order, serial, planned, journey))
         self._order += 1
 
     def _start_customer(self, at: float) -> None:
-        serial = _wrap(self.start_serial + self._created)
+        serial = self._next_serial
+        self._next_serial = _wrap(serial + 1)
         self._created += 1
         self._under_way += 1
         journey = self._journey(serial, at)
-        self._push(next(journey), journey)
+        self._push(serial, next(journey), journey)
 
     def _event(self, planned: Planned, at: float) -> dict[str, Any]:
         _, source, etype, fields = planned
@@ -222,10 +254,11 @@ class LaunchSimulator:
         rng = random.Random(f"launchdesk-simulator:{self.seed}:customer:{serial}")
         rand = rng.random
         speed = self.speedup
+        tag = self.run_tag
         steps = iter(range(1, 100))
 
         def ev(source: str, etype: str, **fields: Any) -> Planned:
-            fields["_id"] = f"sim-{serial}-{next(steps):02d}"
+            fields["_id"] = f"sim-{tag}-{serial}-{next(steps):02d}"
             return (t, source, etype, fields)
 
         def later(seconds: float) -> float:
@@ -380,6 +413,10 @@ class SimulateError(RuntimeError):
     """A failure retrying cannot fix: wrong credentials, a refused batch."""
 
 
+class _Busy(Exception):
+    """The backend answered, but asks to come back later."""
+
+
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _TIMEOUT = (5.0, 60.0)  # connect, read
 
@@ -402,11 +439,19 @@ class _Client:
         self.log = log
         self.http = requests.Session()
         self.token: str | None = None
+        self.deadline: float | None = None  # time.monotonic() after which retrying stops
 
     def _backoff(self, delay: float, why: str) -> float:
         self.log(f"simulate: {why}; retrying in {delay:.1f} s")
+        if self.deadline is not None:
+            delay = max(0.0, min(delay, self.deadline - time.monotonic()))
         self.stop.wait(delay)
-        return min(delay * 2, 30.0)
+        return min(max(delay, 0.25) * 2, 30.0)
+
+    def _give_up(self) -> bool:
+        return self.stop.is_set() or (
+            self.deadline is not None and time.monotonic() >= self.deadline
+        )
 
     def _login(self) -> None:
         response = self.http.post(
@@ -415,7 +460,7 @@ class _Client:
             timeout=_TIMEOUT,
         )
         if response.status_code in _RETRY_STATUSES:
-            raise requests.ConnectionError(f"login answered {response.status_code}")
+            raise _Busy(f"login answered {response.status_code}")
         if response.status_code != 200:
             raise SimulateError(
                 f"login as {self.username!r} failed: {response.status_code} {response.text[:300]}"
@@ -423,9 +468,9 @@ class _Client:
         self.token = response.json()["token"]
 
     def post_events(self, events: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """Post one batch until it is taken; None when stopped first."""
+        """Post one batch until it is taken; None when stopped (or past the deadline) first."""
         delay = 0.5
-        while not self.stop.is_set():
+        while not self._give_up():
             try:
                 if self.token is None:
                     self._login()
@@ -437,6 +482,9 @@ class _Client:
                 )
             except requests.RequestException as exc:
                 delay = self._backoff(delay, f"backend unreachable ({type(exc).__name__})")
+                continue
+            except _Busy as exc:
+                delay = self._backoff(delay, str(exc))
                 continue
             if response.status_code == 401:
                 self.token = None  # expired or revoked: log in again
@@ -494,6 +542,7 @@ def run(
     interval = size / rate
     simulator = LaunchSimulator(seed=seed, rate=rate)
     client = _Client(backend, username, password, stop, log)
+    client.deadline = None if duration is None else time.monotonic() + duration
     log(
         f"simulate: posting about {rate:g} events/s to {client.base} in batches of {size} "
         f"(customers from serial {simulator.start_serial:,}, launch time x{simulator.speedup:g})"
@@ -521,6 +570,19 @@ def run(
                 break
             posted += len(events)
             next_at += interval
+            taken = {
+                serial
+                for event, result in zip(events, body.get("results") or [], strict=False)
+                if event["type"] == "reservation.created"
+                and result.get("result") == "history_only"
+                and (serial := serial_of(event)) is not None
+            }
+            if taken:
+                simulator.abandon(taken)
+                log(
+                    f"simulate: {len(taken)} customer numbers were already in use (another "
+                    f"run?); new customers from serial {simulator.next_serial:,}"
+                )
             counts, first_error = _summary(body)
             parts = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
             line = f"simulate: {len(events)} events ({posted:,} in all): {parts}"

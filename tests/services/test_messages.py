@@ -20,8 +20,15 @@ FIELDS = {"order_no": "00000000018", "courier": "우체국택배", "tracking_no"
 def send(db, customer_id, *, now, override=None):
     with db.write() as s:
         customer = s.get(Customer, customer_id)
-        return messages.enqueue(s, customer=customer, template="tracking", fields=FIELDS, actor="agent1",
-                                override_reason=override, now=now).id
+        return messages.enqueue(
+            s,
+            customer=customer,
+            template="tracking",
+            fields=FIELDS,
+            actor="agent1",
+            override_reason=override,
+            now=now,
+        ).id
 
 
 def test_quiet_hours_are_seoul_evenings_and_mornings() -> None:
