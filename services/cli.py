@@ -252,9 +252,9 @@ def cmd_embedded(args: argparse.Namespace) -> int:
         print("first start: creating the demo launch …", file=sys.stderr)
         accounts = seed_demo(db)
     else:
-        from services.seed import DEMO_ACCOUNTS  # type: ignore[attr-defined]
+        from services.seed import demo_passwords
 
-        accounts = dict(DEMO_ACCOUNTS)
+        accounts = demo_passwords()
     server = ThreadedServer(db, port=_embedded_port()).start()
     stop = threading.Event()
     sim = threading.Thread(
@@ -272,21 +272,13 @@ def cmd_embedded(args: argparse.Namespace) -> int:
     )
     sim.start()
     print(f"Launchdesk backend (embedded) on {server.url}  —  data in {db.url}")
-    print("demo accounts: " + ", ".join(f"{u} / {p}" for u, p in accounts.items()))
+    from console.app import run_console
+
     try:
-        from console.app import run_console  # type: ignore[import-not-found]
-    except ImportError:
-        print("the desktop console is not part of this build yet; serving the API until Ctrl+C")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        code = 0
-    else:
         code = run_console(server.url, embedded_accounts=accounts)
-    stop.set()
-    server.stop()
+    finally:
+        stop.set()
+        server.stop()
     return code
 
 
@@ -302,11 +294,12 @@ def _embedded_port() -> int:
 
 
 def cmd_console(args: argparse.Namespace) -> int:
-    try:
-        from console.app import run_console  # type: ignore[import-not-found]
-    except ImportError:
-        raise CliError("the desktop console is not part of this build yet") from None
-    return int(run_console(args.backend))
+    from console.app import run_console
+
+    backend = args.backend.rstrip("/")
+    if not backend.startswith(("http://", "https://")):
+        raise CliError(f"--backend must be an http:// or https:// URL; received {backend!r}")
+    return int(run_console(backend))
 
 
 # --- parser ----------------------------------------------------------------------------------

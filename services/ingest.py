@@ -577,8 +577,8 @@ def _order_status(ing: Ingestor, ev: Event) -> str:
     result = ing.move(ORDER, order, status, ev)
     if status == "received" and order.received_at is None:
         order.received_at = ev.occurred_at
-    if cause is not None and result == "applied":
-        order.cause = cause
+    if cause is not None and order.status == "received":
+        order.cause = cause  # upstream's word on why a received order waits
     ing.reconcile(order)
     return result
 

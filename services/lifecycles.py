@@ -283,6 +283,8 @@ def judge_upstream(
         lifecycle, current, current_at, current_key
     ):
         return UpstreamJudgement("history_only")
+    # A later report of the current status is applied too (its time becomes "since"): in a
+    # loop (failed, then requested again) it is a new pass, and order independence needs it.
     chain = lifecycle.path(current, target)
     if chain is None:
         return UpstreamJudgement(

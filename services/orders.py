@@ -28,7 +28,9 @@ from services.models import Activation, Customer, Order, StatusHistory
 from services.timeutil import as_utc, iso, utcnow
 
 PROGRESSED = ("preparing", "shipped", "delivered")
-_models_cache: tuple[float, list[str]] = (0.0, [])
+# The launch's models change rarely (a new model is a new launch); a minute's cache per
+# database spares triage a full scan on every page.
+_models_cache: dict[str, tuple[float, list[str]]] = {}
 _models_lock = threading.Lock()
 
 
@@ -63,14 +65,14 @@ def duplicate_drafts(orders: Iterable[Order]) -> set[int]:
 
 
 def launch_models(session: Session) -> list[str]:
-    global _models_cache
+    key = session.get_bind().url.render_as_string(hide_password=True)
     with _models_lock:
-        stamp, models = _models_cache
+        stamp, models = _models_cache.get(key, (0.0, []))
         if time.monotonic() - stamp < 60 and models:
             return models
     models = sorted(session.scalars(select(Order.model).distinct()))
     with _models_lock:
-        _models_cache = (time.monotonic(), models)
+        _models_cache[key] = (time.monotonic(), models)
     return models
 
 

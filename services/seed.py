@@ -1188,6 +1188,11 @@ def _demo_callbacks(session: Session, moment: datetime) -> int:
     return made
 
 
+def demo_passwords() -> dict[str, str]:
+    """The demo accounts' passwords (printed by the README; embedded default only)."""
+    return {username: f"{username}-demo" for username, _, _ in DEMO_ACCOUNTS}
+
+
 def seed_demo(
     db: Database, *, customers: int = 3000, seed: int = 2026, now: datetime | None = None
 ) -> dict[str, str]:
@@ -1197,7 +1202,7 @@ def seed_demo(
     """
     moment = (now or utcnow()).astimezone(UTC)
     seed_launch(db, customers=customers, seed=seed, now=moment)
-    passwords = {username: f"{username}-demo" for username, _, _ in DEMO_ACCOUNTS}
+    passwords = demo_passwords()
     with db.write() as session:
         users = {
             username: add_user(
