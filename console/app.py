@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import threading
@@ -146,6 +147,10 @@ def run_console(
     worker = Worker()
     controller = Controller(app, worker, backend_url=backend_url, demo_accounts=embedded_accounts)
     controller.show_login()
+    # Everything loaded so far lives as long as the console: keep it out of the cyclic
+    # collector's way, so a full collection never stalls the GUI for long.
+    gc.collect()
+    gc.freeze()
     with loop:
         loop.run_until_complete(closing.wait())
     worker.shutdown()

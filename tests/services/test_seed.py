@@ -78,9 +78,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database,
 
 @pytest.fixture
 def fresh_model_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    # services.orders caches the launch's model list process-wide for a minute; another
-    # test's database must not lend it its models.
-    monkeypatch.setattr(orders_module, "_models_cache", (0.0, []))
+    # services.orders caches each database's model list for a minute; a test that reuses
+    # a database file name must not see another test's models.
+    monkeypatch.setattr(orders_module, "_models_cache", {})
 
 
 def test_same_seed_gives_the_same_rows_and_another_seed_others(
