@@ -112,7 +112,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         report = seed_launch(db, customers=args.customers, seed=args.seed, progress=progress)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    print(json.dumps(_report_json(report), ensure_ascii=False, indent=2))
+    print(json.dumps(_report_json(report), ensure_ascii=False, indent=2, default=str))
     return 0
 
 
@@ -395,8 +395,9 @@ def _batch_size(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("launchdesk").setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
     try:
         if args.command is None:

@@ -179,3 +179,61 @@ def test_ingest_posts_a_file_in_batches(api, db, tmp_path: Path) -> None:
         stdin="feed-password\n",
     )
     assert down.returncode == 1 and "cannot reach the backend" in down.stderr
+
+
+def test_seed_makes_a_launch_and_refuses_a_second_time(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/seeded.sqlite3"
+    done = run("seed", "--customers", "300", "--seed", "5", "--database-url", url)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rows"]["customers"] == 300 and report["rows"]["orders"] > 0
+    again = run("seed", "--customers", "300", "--database-url", url)
+    assert again.returncode == 1 and "empty database" in again.stderr
+    bad = run("seed", "--customers", "zero", "--database-url", url)
+    assert bad.returncode == 2 and "expected a whole number" in bad.stderr
+
+
+def test_simulate_posts_a_launch_over_http(api, db) -> None:
+    from sqlalchemy import func
+
+    from services.models import IngestedEvent
+
+    api.make_user("integration", "sim", password="sim-password")
+    done = run(
+        "simulate",
+        "--backend",
+        api.url,
+        "--rate",
+        "40",
+        "--duration",
+        "2",
+        "--username",
+        "sim",
+        "--password-stdin",
+        stdin="sim-password\n",
+    )
+    assert done.returncode == 0, done.stderr
+    posted = int(done.stdout.strip().splitlines()[-1].split()[1])
+    assert posted >= 20
+    with db.read() as s:
+        results = dict(
+            s.execute(
+                select(IngestedEvent.result, func.count()).group_by(IngestedEvent.result)
+            ).all()
+        )
+    assert results.get("rejected", 0) == 0
+    assert sum(results.values()) >= posted * 0.9  # duplicates sent on purpose are not stored twice
+    refused = run(
+        "simulate",
+        "--backend",
+        api.url,
+        "--rate",
+        "5",
+        "--duration",
+        "1",
+        "--username",
+        "sim",
+        "--password-stdin",
+        stdin="wrong-password\n",
+    )
+    assert refused.returncode == 1 and "refused" in refused.stderr
