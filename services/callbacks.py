@@ -19,8 +19,9 @@ from services.accounts import Principal, role_allows
 from services.audit import audit
 from services.config import SETTINGS
 from services.errors import Conflict, Invalid, NotFound
+from services.history import record_move
 from services.lifecycles import CALLBACK, CALLBACK_OUTCOMES
-from services.models import Callback, Customer, StatusHistory, User
+from services.models import Callback, Customer, User
 from services.timeutil import as_utc, iso, utcnow
 
 OPEN = ("queued", "claimed")
@@ -38,26 +39,6 @@ def _snapshot(cb: Callback) -> dict[str, Any]:
         "priority": cb.priority,
         "outcome": cb.outcome,
     }
-
-
-def _history(
-    session: Session, cb: Callback, before: str | None, actor: str, detail: str | None = None
-) -> None:
-    now = utcnow()
-    session.add(
-        StatusHistory(
-            subject_type="callback",
-            subject_id=cb.id,
-            customer_id=cb.customer_id,
-            from_status=before,
-            to_status=cb.status,
-            effect="applied",
-            actor=actor,
-            occurred_at=now,
-            recorded_at=now,
-            detail=detail,
-        )
-    )
 
 
 def _touch(
@@ -150,7 +131,7 @@ def request(
         except IntegrityError:
             # Someone else opened one for this customer and topic at the same moment.
             continue
-        _history(session, cb, None, actor)
+        record_move(session, "callback", cb, None, actor)
         _touch(session, cb, actor=actor, action="callback.request", before=None)
         return cb, False
     raise Conflict("could not queue the callback; try again", code="callback_busy")
@@ -181,7 +162,7 @@ def release_lapsed(session: Session, *, now: datetime | None = None, limit: int 
         cb.claimed_by = None
         cb.claimed_at = None
         cb.lease_expires_at = None
-        _history(session, cb, "claimed", "system", "claim lapsed: no heartbeat")
+        record_move(session, "callback", cb, "claimed", "system", "claim lapsed: no heartbeat")
         _touch(session, cb, actor="system", action="callback.lapse", before=before)
         released += 1
     return released
@@ -206,7 +187,7 @@ def claim_next(session: Session, *, principal: Principal) -> Callback | None:
     cb.claimed_by = principal.user_id
     cb.claimed_at = now
     cb.lease_expires_at = now + SETTINGS.claim_lease
-    _history(session, cb, "queued", principal.username)
+    record_move(session, "callback", cb, "queued", principal.username)
     _touch(session, cb, actor=principal.username, action="callback.claim", before=before)
     return cb
 
@@ -289,7 +270,7 @@ def complete(
         cb.status = "unreached"
     else:
         cb.status = "done"
-    _history(session, cb, "claimed", principal.username, detail)
+    record_move(session, "callback", cb, "claimed", principal.username, detail)
     _touch(session, cb, actor=principal.username, action="callback.complete", before=before)
     if note:
         from services.notes import add_note
@@ -340,7 +321,7 @@ def reassign(
         cb.claimed_at = None
         cb.lease_expires_at = None
         detail = f"reassigned to {to_agent}" if to_agent else "returned to the pool"
-        _history(session, cb, was, principal.username, detail)
+        record_move(session, "callback", cb, was, principal.username, detail)
         _touch(session, cb, actor=principal.username, action="callback.reassign", before=before)
     return rows
 

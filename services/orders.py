@@ -16,6 +16,7 @@ from services.accounts import Principal
 from services.audit import audit
 from services.config import SETTINGS
 from services.errors import Conflict, Invalid, NotFound
+from services.history import record_move
 from services.lifecycles import (
     ACTIVATION,
     DELIVERY_METHODS,
@@ -24,7 +25,7 @@ from services.lifecycles import (
     TransitionError,
     check_move,
 )
-from services.models import Activation, Customer, Order, StatusHistory
+from services.models import Activation, Customer, Order
 from services.timeutil import as_utc, iso, utcnow
 
 PROGRESSED = ("preparing", "shipped", "delivered")
@@ -238,31 +239,6 @@ def _conflict(exc: TransitionError) -> Conflict:
     return Conflict(exc.reason, code="illegal_transition", current=exc.current, target=exc.target)
 
 
-def _history(
-    session: Session,
-    subject_type: str,
-    subject: Any,
-    before: str | None,
-    actor: str,
-    detail: str | None = None,
-) -> None:
-    now = utcnow()
-    session.add(
-        StatusHistory(
-            subject_type=subject_type,
-            subject_id=subject.id,
-            customer_id=subject.customer_id,
-            from_status=before,
-            to_status=subject.status,
-            effect="applied",
-            actor=actor,
-            occurred_at=now,
-            recorded_at=now,
-            detail=detail,
-        )
-    )
-
-
 def cancel_order(
     session: Session, *, order_no: str, principal: Principal, reason: str | None
 ) -> Order:
@@ -277,7 +253,7 @@ def cancel_order(
     order.status_at = now
     order.status_key = f"console:{principal.username}:{now.isoformat()}"
     order.updated_at = now
-    _history(session, "order", order, before["status"], principal.username, reason)
+    record_move(session, "order", order, before["status"], principal.username, reason)
     audit(
         session,
         actor=principal.username,
@@ -319,7 +295,7 @@ def request_activation(session: Session, *, order_no: str, principal: Principal)
     activation.status_key = f"console:{principal.username}:{now.isoformat()}"
     activation.reason = None
     activation.updated_at = now
-    _history(session, "activation", activation, before["status"], principal.username)
+    record_move(session, "activation", activation, before["status"], principal.username)
     audit(
         session,
         actor=principal.username,
