@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -228,6 +229,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """Deliver queued messages (serve runs one of these itself; more may run beside it)."""
+    from services.outbox import Outbox
+
+    db = _database(args)
+    gateway = args.gateway or os.environ.get("LAUNCHDESK_SMS_GATEWAY_URL") or None
+    outbox = Outbox(db, gateway)
+    if args.once:
+        print(f"delivered {outbox.run_once()} message(s)")
+        return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        outbox.run_forever()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from services.server import serve
 
@@ -332,6 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("migrate", help="bring the database to head")).set_defaults(
         func=cmd_migrate
     )
+
+    p = with_db(sub.add_parser("outbox", help="deliver queued SMS to the gateway"))
+    p.add_argument(
+        "--gateway",
+        metavar="URL",
+        help="SMS gateway (default: $LAUNCHDESK_SMS_GATEWAY_URL; none: record locally)",
+    )
+    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.set_defaults(func=cmd_outbox)
 
     user = sub.add_parser("user", help="manage accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True)

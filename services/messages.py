@@ -81,9 +81,9 @@ def enqueue(
     fields: dict[str, Any],
     actor: str,
     override_reason: str | None = None,
-    campaign_id: int | None = None,
     now: datetime | None = None,
 ) -> Message:
+    """A single send by an agent (e.g. resend tracking details), after the rules."""
     if template not in TEMPLATES:
         raise Invalid(f"unknown template {template!r}; expected one of {', '.join(TEMPLATES)}")
     now = now or utcnow()
@@ -94,9 +94,33 @@ def enqueue(
         now=now,
         override_reason=override_reason,
     )
-    body = TEMPLATES[template].format(name=customer.name, **fields)
+    return add_message(
+        session,
+        customer=customer,
+        template=template,
+        body=TEMPLATES[template].format(name=customer.name, **fields),
+        key=f"m-{secrets.token_hex(12)}",
+        actor=actor,
+        now=now,
+        override_reason=override_reason,
+    )
+
+
+def add_message(
+    session: Session,
+    *,
+    customer: Customer,
+    template: str,
+    body: str,
+    key: str,
+    actor: str,
+    now: datetime,
+    campaign_id: int | None = None,
+    override_reason: str | None = None,
+) -> Message:
+    """Put one message in the outbox, in the caller's transaction (the rules were checked)."""
     message = Message(
-        message_key=f"m-{secrets.token_hex(12)}",
+        message_key=key,
         customer_id=customer.id,
         mobile=customer.mobile,
         template=template,
@@ -118,6 +142,7 @@ def enqueue(
         after={
             "customer_id": customer.id,
             "template": template,
+            "campaign_id": campaign_id,
             "mobile": mask_mobile(customer.mobile),
             "override": override_reason,
         },

@@ -1,9 +1,14 @@
 """Delivers queued messages: to an HTTP SMS gateway, or recorded locally when none is set.
 
-A row is marked `sending` (with the attempt time) in its own transaction before the
-gateway is called, and `sent` after. The gateway receives message_key as its idempotency
-key, so a sender that died between the two is reconciled by asking again with the same
-key, never by sending a new message.
+A message is marked `sending` (with the time) in its own transaction before the gateway is
+called, and `sent` after. A sender that dies in between leaves the row `sending`; when it
+has been so for longer than `stale_after`, the next sender asks the gateway whether it
+already has that message (by its key) and only sends it if not — reconcile, never blindly
+resend.
+
+The gateway contract: POST {url} with {"message_id", "to", "text"} and the header
+Idempotency-Key: message_id (2xx: accepted); GET {url}/{message_id} answers 200 when the
+gateway has that message, 404 when it does not.
 """
 
 from __future__ import annotations
@@ -24,16 +29,29 @@ log = logging.getLogger("launchdesk.outbox")
 STALE_SENDING = timedelta(minutes=2)
 
 
+class GatewayError(Exception):
+    pass
+
+
 class Outbox:
-    def __init__(self, db: Database, gateway_url: str | None, *, batch: int = 50) -> None:
+    def __init__(
+        self,
+        db: Database,
+        gateway_url: str | None,
+        *,
+        batch: int = 50,
+        stale_after: timedelta = STALE_SENDING,
+    ) -> None:
         self.db = db
-        self.gateway_url = gateway_url
+        self.gateway_url = gateway_url.rstrip("/") if gateway_url else None
         self.batch = batch
+        self.stale_after = stale_after
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._http = requests.Session()
 
-    def _claim(self) -> list[int]:
+    def _claim(self) -> list[tuple[int, bool]]:
+        """Take a batch: (id, was_stale) — stale ones may already be at the gateway."""
         now = utcnow()
         with self.db.write() as s:
             query = (
@@ -41,7 +59,8 @@ class Outbox:
                 .where(
                     or_(
                         Message.status == "queued",
-                        (Message.status == "sending") & (Message.status_at < now - STALE_SENDING),
+                        (Message.status == "sending")
+                        & (Message.status_at < now - self.stale_after),
                     )
                 )
                 .order_by(Message.id)
@@ -50,12 +69,37 @@ class Outbox:
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             rows = list(s.scalars(query))
+            taken = [(m.id, m.status == "sending") for m in rows]
             for m in rows:
                 m.status = "sending"
                 m.status_at = now
-            return [m.id for m in rows]
+            return taken
 
-    def _deliver(self, message_id: int) -> None:
+    def _gateway_has(self, key: str) -> bool:
+        try:
+            resp = self._http.get(f"{self.gateway_url}/{key}", timeout=10)
+        except requests.RequestException as exc:
+            raise GatewayError(f"gateway unreachable: {type(exc).__name__}") from exc
+        if resp.status_code == 200:
+            return True
+        if resp.status_code == 404:
+            return False
+        raise GatewayError(f"gateway answered {resp.status_code} to a status query")
+
+    def _post(self, key: str, mobile: str, body: str) -> None:
+        try:
+            resp = self._http.post(
+                self.gateway_url or "",
+                json={"message_id": key, "to": mobile, "text": body},
+                headers={"Idempotency-Key": key},
+                timeout=10,
+            )
+        except requests.RequestException as exc:
+            raise GatewayError(f"gateway unreachable: {type(exc).__name__}") from exc
+        if resp.status_code >= 400:
+            raise GatewayError(f"gateway answered {resp.status_code}")
+
+    def _deliver(self, message_id: int, was_stale: bool) -> None:
         with self.db.read() as s:
             m = s.get(Message, message_id)
             if m is None:
@@ -64,16 +108,10 @@ class Outbox:
         error = None
         if self.gateway_url:
             try:
-                resp = self._http.post(
-                    self.gateway_url,
-                    json={"message_id": key, "to": mobile, "text": body},
-                    headers={"Idempotency-Key": key},
-                    timeout=10,
-                )
-                if resp.status_code >= 400:
-                    error = f"gateway answered {resp.status_code}"
-            except requests.RequestException as exc:
-                error = f"gateway unreachable: {type(exc).__name__}"
+                if not (was_stale and self._gateway_has(key)):
+                    self._post(key, mobile, body)
+            except GatewayError as exc:
+                error = str(exc)
         with self.db.write() as s:
             m = s.get(Message, message_id)
             if m is None or m.status != "sending":
@@ -84,7 +122,7 @@ class Outbox:
                 m.sent_at = now
                 m.error = None
             else:
-                # back to the queue; the same key makes the retry safe
+                # Back to the queue: the same key makes the next try safe.
                 m.status = "queued"
                 m.error = error
                 log.warning("message %s not sent: %s", message_id, error)
@@ -92,23 +130,27 @@ class Outbox:
             changes.record(s, "message", m.id, m.customer_id)
 
     def run_once(self) -> int:
-        ids = self._claim()
-        for message_id in ids:
-            self._deliver(message_id)
-        return len(ids)
+        taken = self._claim()
+        for message_id, was_stale in taken:
+            if self._stop.is_set():
+                break
+            self._deliver(message_id, was_stale)
+        return len(taken)
+
+    def run_forever(self, interval: float = 1.0) -> None:
+        while not self._stop.is_set():
+            try:
+                sent = self.run_once()
+            except Exception:  # keep the sender alive; the rows stay where they were
+                log.exception("outbox pass failed")
+                sent = 0
+            if not sent:
+                self._stop.wait(interval)
 
     def start(self, interval: float = 1.0) -> None:
-        def loop() -> None:
-            while not self._stop.is_set():
-                try:
-                    sent = self.run_once()
-                except Exception:  # keep the sender alive; the row stays queued
-                    log.exception("outbox pass failed")
-                    sent = 0
-                if not sent:
-                    self._stop.wait(interval)
-
-        self._thread = threading.Thread(target=loop, name="outbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self.run_forever, args=(interval,), name="outbox", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

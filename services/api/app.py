@@ -12,6 +12,7 @@ from services.api import errors
 from services.api.limits import BodyLimit
 from services.api.live import FeedWatcher
 from services.api.routes import health, router
+from services.api.routes_ops import router as ops_router
 from services.config import SETTINGS
 from services.db import Database
 
@@ -40,6 +41,7 @@ def create_app(db: Database) -> FastAPI:
     app.state.watcher = watcher
     errors.install(app)
     app.include_router(router)
+    app.include_router(ops_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

@@ -117,3 +117,25 @@ class PasswordBody(Body):
 
 class DisableBody(Body):
     disabled: bool = True
+
+
+class TemplateBody(Body):
+    key: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    title: Text200
+    body: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class CampaignBody(Body):
+    name: Text200
+    template_key: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    segment: dict[str, Any] | None = None
+    corrects_id: int | None = Field(default=None, ge=1, le=2**62)
+
+
+class ApproveBody(Body):
+    override_reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class PriorityBody(Body):
+    callback_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=1000)
+    priority: int = Field(ge=-100, le=100)

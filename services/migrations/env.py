@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import services.campaign_models  # noqa: F401  (registers its tables on Base.metadata)
 from services.models import Base
 
 config = context.config

@@ -12,6 +12,11 @@ class Gateway:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.fail_next = 0
+        # When set, the gateway takes the message but does not answer until released:
+        # the moment a sender can die after the gateway accepted and before it marked.
+        self.hold_after: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -24,10 +29,19 @@ class Gateway:
                     self.end_headers()
                     return
                 gateway.received.append({"body": body, "key": self.headers.get("Idempotency-Key")})
+                if gateway.hold_after is not None and len(gateway.received) >= gateway.hold_after:
+                    gateway.held.set()
+                    gateway.release.wait(30)
                 self.send_response(202)
                 self.send_header("content-type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"accepted": true}')
+
+            def do_GET(self) -> None:
+                key = self.path.rstrip("/").rsplit("/", 1)[-1]
+                known = any(r["key"] == key for r in gateway.received)
+                self.send_response(200 if known else 404)
+                self.end_headers()
 
             def log_message(self, *_args: Any) -> None:
                 pass

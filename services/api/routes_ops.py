@@ -1,0 +1,207 @@
+"""Endpoints of the lead's and supervisor's workspaces: templates, campaigns, the board."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import case, func, select
+
+from services import board, campaigns
+from services.api.deps import DbDep, Lead, Supervisor
+from services.api.schemas import ApproveBody, CampaignBody, PriorityBody, TemplateBody
+from services.api.writes import run_write
+from services.campaign_models import Campaign, MessageTemplate
+from services.models import Order
+from services.timeutil import iso, utcnow
+
+router = APIRouter(prefix="/api/v1")
+CampaignId = Annotated[int, Path(ge=1, le=2**62)]
+ERR = {
+    401: {"description": "not logged in, or the token expired or was revoked"},
+    403: {"description": "the caller's role may not do this"},
+    422: {"description": "bad input, with a message naming what was expected"},
+}
+
+
+@router.get("/templates", tags=["messages"], responses=ERR)
+def list_templates(db: DbDep, principal: Lead) -> dict[str, Any]:
+    with db.read() as s:
+        rows = s.scalars(select(MessageTemplate).order_by(MessageTemplate.key)).all()
+        return {
+            "templates": [campaigns.template_json(t) for t in rows],
+            "placeholders": campaigns.PLACEHOLDERS,
+        }
+
+
+@router.post("/templates", tags=["messages"], responses=ERR)
+def save_template(body: TemplateBody, request: Request, db: DbDep, principal: Lead) -> Response:
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: campaigns.template_json(
+            campaigns.save_template(
+                s, key=body.key, title=body.title, body=body.body, principal=principal
+            )
+        ),
+    )
+
+
+def _campaign(s: Any, campaign: Campaign) -> dict[str, Any]:
+    return {**campaigns.to_json(s, campaign), "preview": campaigns.preview(s, campaign)}
+
+
+@router.post(
+    "/campaigns",
+    status_code=201,
+    tags=["messages"],
+    responses={**ERR, 409: {"description": "empty segment"}},
+)
+def create_campaign(body: CampaignBody, request: Request, db: DbDep, principal: Lead) -> Response:
+    def effect(s: Any) -> dict[str, Any]:
+        campaign = campaigns.create(
+            s,
+            name=body.name,
+            template_key=body.template_key,
+            segment=body.segment,
+            principal=principal,
+            corrects_id=body.corrects_id,
+        )
+        return _campaign(s, campaign)
+
+    return run_write(request, db, principal, body.model_dump(), effect, status=201)
+
+
+@router.get("/campaigns", tags=["messages"], responses=ERR)
+def list_campaigns(
+    db: DbDep, principal: Lead, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> dict[str, Any]:
+    with db.read() as s:
+        rows = s.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(limit)).all()
+        return {"campaigns": [campaigns.to_json(s, c) for c in rows], "as_of": iso(utcnow())}
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    tags=["messages"],
+    responses={**ERR, 404: {"description": "no such campaign"}},
+)
+def get_campaign(campaign_id: CampaignId, db: DbDep, principal: Lead) -> dict[str, Any]:
+    with db.read() as s:
+        return _campaign(s, campaigns._get(s, campaign_id))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/approve",
+    tags=["messages"],
+    responses={**ERR, 409: {"description": "not a draft, or quiet hours"}},
+)
+def approve_campaign(
+    campaign_id: CampaignId, body: ApproveBody, request: Request, db: DbDep, principal: Supervisor
+) -> Response:
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: campaigns.to_json(
+            s,
+            campaigns.approve(
+                s,
+                campaign_id=campaign_id,
+                principal=principal,
+                override_reason=body.override_reason,
+            ),
+        ),
+    )
+
+
+@router.post(
+    "/campaigns/{campaign_id}/cancel",
+    tags=["messages"],
+    responses={**ERR, 409: {"description": "not a draft"}},
+)
+def cancel_campaign(campaign_id: CampaignId, request: Request, db: DbDep, principal: Lead) -> Response:
+    return run_write(
+        request,
+        db,
+        principal,
+        None,
+        lambda s: campaigns.to_json(
+            s, campaigns.cancel(s, campaign_id=campaign_id, principal=principal)
+        ),
+    )
+
+
+@router.get("/board", tags=["callbacks"], responses=ERR)
+def callback_board(db: DbDep, principal: Supervisor) -> dict[str, Any]:
+    with db.read() as s:
+        return board.board(s)
+
+
+@router.post(
+    "/callbacks/rebalance",
+    tags=["callbacks"],
+    responses={**ERR, 409: {"description": "nobody available"}},
+)
+def rebalance(request: Request, db: DbDep, principal: Supervisor) -> Response:
+    return run_write(
+        request, db, principal, None, lambda s: board.rebalance(s, principal=principal)
+    )
+
+
+@router.post("/callbacks/priority", tags=["callbacks"], responses=ERR)
+def set_priority(
+    body: PriorityBody, request: Request, db: DbDep, principal: Supervisor
+) -> Response:
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: {
+            "updated": board.set_priority(
+                s, callback_ids=body.callback_ids, priority=body.priority, principal=principal
+            )
+        },
+    )
+
+
+AGING_BUCKETS = (24, 36, 48, 72, 96)
+
+
+@router.get("/orders/aging", tags=["orders"], responses=ERR)
+def aging(db: DbDep, principal: Lead) -> dict[str, Any]:
+    """How long received orders have waited: counts per age bucket (hours), for the chart."""
+    now = utcnow()
+
+    def read(s: Any) -> dict[str, Any]:
+        edges = [now - timedelta(hours=h) for h in AGING_BUCKETS]
+        bucket = case(
+            *[(Order.received_at < edge, len(edges) - i) for i, edge in enumerate(reversed(edges))],
+            else_=0,
+        )
+        rows = dict(
+            s.execute(
+                select(bucket, func.count()).where(Order.status == "received").group_by(bucket)
+            ).all()
+        )
+        labels = (
+            [f"<{AGING_BUCKETS[0]}h"]
+            + [f"{a}-{b}h" for a, b in itertools.pairwise(AGING_BUCKETS)]
+            + [f">{AGING_BUCKETS[-1]}h"]
+        )
+        return {
+            "buckets": [
+                {"label": labels[i], "count": int(rows.get(i, 0))} for i in range(len(labels))
+            ],
+            "as_of": iso(now),
+        }
+
+    with db.read() as s:
+        return read(s)
