@@ -198,6 +198,71 @@ class BackendClient:
     def ack_notice(self, notice_id: int) -> None:
         self.request("POST", f"/notices/{notice_id}/ack")
 
+    # --- lead and supervisor ---------------------------------------------------------------
+
+    def stuck(self, *, offset: int = 0, limit: int = 200, **filters: Any) -> dict[str, Any]:
+        params = {"offset": offset, "limit": limit, **{k: v for k, v in filters.items() if v}}
+        return self.request("GET", "/orders/stuck", params=params)
+
+    def aging(self) -> dict[str, Any]:
+        return self.request("GET", "/orders/aging")
+
+    def contradictions(self) -> dict[str, Any]:
+        return self.request("GET", "/contradictions")
+
+    def triage(
+        self,
+        order_nos: list[str],
+        *,
+        cause: str | None = None,
+        owner: str | None = None,
+        set_owner: bool = False,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"order_nos": order_nos, "set_owner": set_owner}
+        if cause:
+            payload["cause"] = cause
+        if set_owner:
+            payload["owner"] = owner
+        return self.request("POST", "/orders/triage", json=payload, idempotency_key=new_key())
+
+    def templates(self) -> dict[str, Any]:
+        return self.request("GET", "/templates")
+
+    def create_campaign(
+        self, name: str, template_key: str, segment: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/campaigns",
+            json={"name": name, "template_key": template_key, "segment": segment},
+            idempotency_key=new_key(),
+        )
+
+    def board(self) -> dict[str, Any]:
+        return self.request("GET", "/board")
+
+    def queued_callbacks(self) -> dict[str, Any]:
+        return self.request("GET", "/callbacks", params={"status": "queued"})
+
+    def reassign(self, callback_ids: list[int], to_agent: str | None) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/callbacks/reassign",
+            json={"callback_ids": callback_ids, "to_agent": to_agent},
+            idempotency_key=new_key(),
+        )
+
+    def rebalance(self) -> dict[str, Any]:
+        return self.request("POST", "/callbacks/rebalance", idempotency_key=new_key())
+
+    def set_priority(self, callback_ids: list[int], priority: int) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/callbacks/priority",
+            json={"callback_ids": callback_ids, "priority": priority},
+            idempotency_key=new_key(),
+        )
+
     def changes(self, after: int, wait: float = 20.0) -> dict[str, Any]:
         return self.request(
             "GET", "/changes", params={"after": after, "wait": wait}, read_timeout=wait + 10

@@ -62,3 +62,17 @@ def refusal(message: str, details: dict[str, Any]) -> str:
     """The backend's reason, in Korean when it sent one and the UI is Korean."""
     korean = details.get("message_ko")
     return str(korean) if korean and not english() else message
+
+
+def cause(code: str | None) -> str:
+    names = {
+        "payment_pending": QCoreApplication.translate("Labels", "Payment pending"),
+        "stock_shortage": QCoreApplication.translate("Labels", "Stock shortage"),
+        "address_check": QCoreApplication.translate("Labels", "Address check"),
+        "fraud_check": QCoreApplication.translate("Labels", "Fraud check"),
+        "unknown": QCoreApplication.translate("Labels", "Unknown"),
+    }
+    return names.get(code or "unknown", code or "")
+
+
+CAUSES = ("payment_pending", "stock_shortage", "address_check", "fraud_check", "unknown")

@@ -32,6 +32,7 @@ from console.models import ROW_ROLE, CallbacksModel, SearchResultsModel
 from console.worker import Worker
 from views.customer import CustomerView
 from views.notices import NoticesBar
+from views.triage import TriageView
 from views.widgets import Banner, BusyIndicator, alive
 
 log = logging.getLogger("launchdesk.console.desk")
@@ -125,13 +126,27 @@ class AgentDesk(QMainWindow):
         split.setStretchFactor(1, 3)
         split.setSizes([320, 960])
 
+        desk_page = QWidget()
+        desk_layout = QVBoxLayout(desk_page)
+        desk_layout.setContentsMargins(0, 0, 0, 0)
+        desk_layout.addLayout(search_row)
+        desk_layout.addWidget(self.search_error)
+        desk_layout.addWidget(split, 1)
+        # What a user sees depends on their role; the backend enforces it either way.
+        self.workspaces = QTabWidget()
+        self.workspaces.setObjectName("workspaces")
+        self.workspaces.addTab(desk_page, self.tr("Agent desk"))
+        role = (self.client.user or {}).get("role", "agent")
+        self.triage: TriageView | None = None
+        if role in ("lead", "supervisor"):
+            self.triage = TriageView(self.client, self.worker)
+            self.workspaces.addTab(self.triage, self.tr("Triage"))
+        self.workspaces.tabBar().setVisible(self.workspaces.count() > 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.notices)
         layout.addWidget(self.offline)
-        layout.addLayout(search_row)
-        layout.addWidget(self.search_error)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.workspaces, 1)
         self.setCentralWidget(central)
 
         self.busy = BusyIndicator()
@@ -197,6 +212,11 @@ class AgentDesk(QMainWindow):
         self.feed.changed.connect(self.on_changes)
         self.feed.resync.connect(self.refresh_all)
         self.customer.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        if self.triage is not None:
+            self.triage.status_message.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
+            self.triage.open_customer.connect(self.open_customer_from_workspace)
         self.notices.announced.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.heartbeat_timer = QTimer(self)
         self.heartbeat_timer.setInterval(HEARTBEAT_MS)
@@ -212,6 +232,13 @@ class AgentDesk(QMainWindow):
         self.heartbeat_timer.start()
         self.notices.reload()
         self.reload_mine()
+        if self.triage is not None:
+            self.triage.start()
+
+    @asyncSlot()
+    async def open_customer_from_workspace(self, customer_id: int) -> None:
+        self.workspaces.setCurrentIndex(0)
+        await self.customer.open(customer_id)
 
     async def stop(self) -> None:
         if alive(self):

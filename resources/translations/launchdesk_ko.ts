@@ -4,139 +4,149 @@
 <context>
     <name>AgentDesk</name>
     <message>
-        <location filename="../../views/desk.py" line="52"/>
+        <location filename="../../views/desk.py" line="53"/>
         <source>Launchdesk — %1 (%2)</source>
         <translation>Launchdesk — %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="71"/>
+        <location filename="../../views/desk.py" line="72"/>
         <source>Reservation no., order no., mobile, tracking no. or name (Ctrl+K)</source>
         <translation>예약번호, 주문번호, 휴대폰번호, 운송장번호 또는 고객명 (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="77"/>
+        <location filename="../../views/desk.py" line="78"/>
         <source>Any</source>
         <translation>전체</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="78"/>
+        <location filename="../../views/desk.py" line="79"/>
         <source>Reservation no.</source>
         <translation>예약번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="79"/>
+        <location filename="../../views/desk.py" line="80"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="80"/>
+        <location filename="../../views/desk.py" line="81"/>
         <source>Mobile</source>
         <translation>휴대폰번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="81"/>
+        <location filename="../../views/desk.py" line="82"/>
         <source>Tracking no.</source>
         <translation>운송장번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="82"/>
+        <location filename="../../views/desk.py" line="83"/>
         <source>Name</source>
         <translation>고객명</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="86"/>
+        <location filename="../../views/desk.py" line="87"/>
         <source>What the caller gave: a field for one kind refuses the others</source>
         <translation>고객이 알려 준 정보의 종류: 종류를 지정하면 다른 종류의 번호는 검색하지 않습니다</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="88"/>
+        <location filename="../../views/desk.py" line="89"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="90"/>
-        <location filename="../../views/desk.py" line="167"/>
+        <location filename="../../views/desk.py" line="91"/>
+        <location filename="../../views/desk.py" line="182"/>
         <source>Take next callback</source>
         <translation>다음 콜백 받기</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="92"/>
+        <location filename="../../views/desk.py" line="93"/>
         <source>Claim the next due callback (Ctrl+N)</source>
         <translation>처리할 차례가 된 다음 콜백을 배정받습니다 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="118"/>
+        <location filename="../../views/desk.py" line="119"/>
         <source>Matches</source>
         <translation>검색 결과</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="119"/>
-        <location filename="../../views/desk.py" line="169"/>
+        <location filename="../../views/desk.py" line="120"/>
+        <location filename="../../views/desk.py" line="184"/>
         <source>My callbacks</source>
         <translation>내 콜백</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="165"/>
+        <location filename="../../views/desk.py" line="138"/>
+        <source>Agent desk</source>
+        <translation>상담 데스크</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="143"/>
+        <source>Triage</source>
+        <translation>지연 주문 관리</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="180"/>
         <source>Find customer</source>
         <translation>고객 찾기</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="170"/>
+        <location filename="../../views/desk.py" line="185"/>
         <source>Refresh</source>
         <translation>새로 고침</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="172"/>
+        <location filename="../../views/desk.py" line="187"/>
         <source>Log out</source>
         <translation>로그아웃</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="174"/>
+        <location filename="../../views/desk.py" line="189"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="177"/>
+        <location filename="../../views/desk.py" line="192"/>
         <source>&amp;Desk</source>
         <translation>데스크(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="183"/>
+        <location filename="../../views/desk.py" line="198"/>
         <source>&amp;Language</source>
         <translation>언어(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="239"/>
+        <location filename="../../views/desk.py" line="266"/>
         <source>The backend cannot be reached; try again when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 연결이 복구되면 다시 시도하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="252"/>
+        <location filename="../../views/desk.py" line="279"/>
         <source>No customer matches %1.</source>
         <translation>&apos;%1&apos;에 해당하는 고객이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="280"/>
+        <location filename="../../views/desk.py" line="307"/>
         <source>No callback is due right now.</source>
         <translation>지금 처리할 콜백이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="283"/>
+        <location filename="../../views/desk.py" line="310"/>
         <source>Callback #%1 is yours: %2</source>
         <translation>콜백 #%1 배정 완료: %2</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="351"/>
+        <location filename="../../views/desk.py" line="378"/>
         <source>The backend cannot be reached. What you see is as of %1 and may be out of date; actions are disabled. Reconnecting by itself — notes you add are kept and sent when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 화면의 정보는 %1 기준이며 최신이 아닐 수 있고, 작업은 잠시 막혀 있습니다. 자동으로 다시 연결하는 중입니다 — 입력한 메모는 보관했다가 연결되면 전송합니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="357"/>
+        <location filename="../../views/desk.py" line="384"/>
         <source>● online</source>
         <translation>● 연결됨</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="357"/>
+        <location filename="../../views/desk.py" line="384"/>
         <source>● offline</source>
         <translation>● 연결 끊김</translation>
     </message>
@@ -514,6 +524,31 @@
         <source>failed</source>
         <translation>발송 실패</translation>
     </message>
+    <message>
+        <location filename="../../console/labels.py" line="69"/>
+        <source>Payment pending</source>
+        <translation>결제 대기</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="70"/>
+        <source>Stock shortage</source>
+        <translation>재고 부족</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="71"/>
+        <source>Address check</source>
+        <translation>주소 확인</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="72"/>
+        <source>Fraud check</source>
+        <translation>부정거래 확인</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="73"/>
+        <source>Unknown</source>
+        <translation>원인 미상</translation>
+    </message>
 </context>
 <context>
     <name>LoginWindow</name>
@@ -644,6 +679,207 @@
         <location filename="../../console/models.py" line="123"/>
         <source>(reported late)</source>
         <translation>(늦게 수신됨)</translation>
+    </message>
+</context>
+<context>
+    <name>Triage</name>
+    <message>
+        <location filename="../../console/triage_model.py" line="36"/>
+        <source>Order no.</source>
+        <translation>주문번호</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="37"/>
+        <source>Customer</source>
+        <translation>고객</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="38"/>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="39"/>
+        <source>Delivery</source>
+        <translation>배송 방법</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="40"/>
+        <source>Received</source>
+        <translation>접수 시각</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="41"/>
+        <source>Age (h)</source>
+        <translation>경과(시간)</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="42"/>
+        <source>Overtaken by</source>
+        <translation>추월한 주문</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="43"/>
+        <source>Cause</source>
+        <translation>원인</translation>
+    </message>
+    <message>
+        <location filename="../../console/triage_model.py" line="44"/>
+        <source>Owner</source>
+        <translation>담당자</translation>
+    </message>
+</context>
+<context>
+    <name>TriageView</name>
+    <message>
+        <location filename="../../views/triage.py" line="58"/>
+        <source>All causes</source>
+        <translation>모든 원인</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="62"/>
+        <source>Model (exact)</source>
+        <translation>모델명(정확히)</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="65"/>
+        <source>All delivery methods</source>
+        <translation>모든 배송 방법</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="71"/>
+        <source>Apply filter</source>
+        <translation>필터 적용</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="75"/>
+        <source>Cause</source>
+        <translation>원인</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="102"/>
+        <source>Set cause</source>
+        <translation>원인 지정</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="105"/>
+        <source>Owner (user name)</source>
+        <translation>담당자(아이디)</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="106"/>
+        <source>Set owner</source>
+        <translation>담당자 지정</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="108"/>
+        <source>Queue callbacks</source>
+        <translation>콜백 등록</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="110"/>
+        <source>Queue a proactive callback for each selected customer</source>
+        <translation>선택한 고객마다 선제 콜백을 등록합니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="114"/>
+        <source>Start campaign</source>
+        <translation>문자 발송 준비</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="116"/>
+        <source>Prepare a message to the selected customers (a supervisor approves it)</source>
+        <translation>선택한 고객에게 보낼 문자를 준비합니다 (슈퍼바이저 승인 후 발송)</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="119"/>
+        <source>Export CSV…</source>
+        <translation>CSV 내보내기…</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="136"/>
+        <source>Orders waiting in received, by age</source>
+        <translation>접수완료 상태로 대기 중인 주문 (경과 시간별)</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="144"/>
+        <source>Detected</source>
+        <translation>감지 시각</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="145"/>
+        <source>Order no.</source>
+        <translation>주문번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="146"/>
+        <source>Kind</source>
+        <translation>유형</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="147"/>
+        <source>Detail</source>
+        <translation>상세</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="169"/>
+        <source>Stuck orders</source>
+        <translation>지연 주문</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="170"/>
+        <source>Contradictions</source>
+        <translation>상태 모순</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="204"/>
+        <source>Orders</source>
+        <translation>주문</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="223"/>
+        <source>%1 stuck orders (received over %2 h, or overtaken) — by cause: %3 — as of %4</source>
+        <translation>지연 주문 %1건 (접수 후 %2시간 초과 또는 추월됨) — 원인별: %3 — %4 기준</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="268"/>
+        <source>Cause set for %1 orders</source>
+        <translation>주문 %1건의 원인을 지정했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="278"/>
+        <source>Owner set for %1 orders</source>
+        <translation>주문 %1건의 담당자를 지정했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="290"/>
+        <source>%1 callbacks queued</source>
+        <translation>콜백 %1건을 등록했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="297"/>
+        <source>Select orders and a message template first.</source>
+        <translation>먼저 주문과 문자 템플릿을 선택하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="311"/>
+        <source>Campaign #%1 prepared for %2 customers; a supervisor approves it before anything is sent.</source>
+        <translation>캠페인 #%1을(를) 고객 %2명에게 준비했습니다. 슈퍼바이저가 승인해야 발송됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="321"/>
+        <source>Export stuck orders</source>
+        <translation>지연 주문 내보내기</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="338"/>
+        <source>Exporting… %1 of %2</source>
+        <translation>내보내는 중… %2건 중 %1건</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="363"/>
+        <source>Exported %1 orders to %2</source>
+        <translation>주문 %1건을 %2에 내보냈습니다</translation>
     </message>
 </context>
 </TS>

@@ -11,11 +11,12 @@ from fastapi.responses import Response
 from sqlalchemy import case, func, select
 
 from services import board, campaigns
+from services import callbacks as callback_service
 from services.api.deps import DbDep, Lead, Supervisor
 from services.api.schemas import ApproveBody, CampaignBody, PriorityBody, TemplateBody
 from services.api.writes import run_write
 from services.campaign_models import Campaign, MessageTemplate
-from services.models import Order
+from services.models import Callback, Order
 from services.timeutil import iso, utcnow
 
 router = APIRouter(prefix="/api/v1")
@@ -126,7 +127,9 @@ def approve_campaign(
     tags=["messages"],
     responses={**ERR, 409: {"description": "not a draft"}},
 )
-def cancel_campaign(campaign_id: CampaignId, request: Request, db: DbDep, principal: Lead) -> Response:
+def cancel_campaign(
+    campaign_id: CampaignId, request: Request, db: DbDep, principal: Lead
+) -> Response:
     return run_write(
         request,
         db,
@@ -136,6 +139,30 @@ def cancel_campaign(campaign_id: CampaignId, request: Request, db: DbDep, princi
             s, campaigns.cancel(s, campaign_id=campaign_id, principal=principal)
         ),
     )
+
+
+@router.get("/callbacks", tags=["callbacks"], responses=ERR)
+def list_callbacks(
+    db: DbDep,
+    principal: Supervisor,
+    status: Annotated[str, Query(pattern="^(queued|claimed)$")] = "queued",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> dict[str, Any]:
+    """Open callbacks for the board, highest priority and longest waiting first."""
+    with db.read() as s:
+        rows = s.scalars(
+            select(Callback)
+            .where(Callback.status == status)
+            .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
+            .limit(limit)
+        ).all()
+        names = callback_service.usernames(
+            s, {c.claimed_by for c in rows} | {c.assigned_to for c in rows}
+        )
+        return {
+            "callbacks": [callback_service.to_json(c, names) for c in rows],
+            "as_of": iso(utcnow()),
+        }
 
 
 @router.get("/board", tags=["callbacks"], responses=ERR)
