@@ -30,6 +30,7 @@ from console.client import ApiError, BackendClient, BackendUnavailable
 from console.live import FeedFollower
 from console.models import ROW_ROLE, CallbacksModel, SearchResultsModel
 from console.worker import Worker
+from views.board import BoardView
 from views.customer import CustomerView
 from views.notices import NoticesBar
 from views.triage import TriageView
@@ -141,6 +142,10 @@ class AgentDesk(QMainWindow):
         if role in ("lead", "supervisor"):
             self.triage = TriageView(self.client, self.worker)
             self.workspaces.addTab(self.triage, self.tr("Triage"))
+        self.board: BoardView | None = None
+        if role == "supervisor":
+            self.board = BoardView(self.client, self.worker)
+            self.workspaces.addTab(self.board, self.tr("Callback board"))
         self.workspaces.tabBar().setVisible(self.workspaces.count() > 1)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -234,6 +239,9 @@ class AgentDesk(QMainWindow):
         self.reload_mine()
         if self.triage is not None:
             self.triage.start()
+        if self.board is not None:
+            self.board.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self.board.reload()
 
     @asyncSlot()
     async def open_customer_from_workspace(self, customer_id: int) -> None:
@@ -362,6 +370,10 @@ class AgentDesk(QMainWindow):
             self.notices.reload()
         if "callback" in kinds:
             self._mine_timer.start()
+            if self.board is not None:
+                self.board.schedule_reload()
+        if self.triage is not None and kinds & {"order", "contradiction"}:
+            self.triage.refresh_side()
 
     def on_online(self, online: bool) -> None:
         self._show_connection(online)

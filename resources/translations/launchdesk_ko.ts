@@ -4,151 +4,252 @@
 <context>
     <name>AgentDesk</name>
     <message>
-        <location filename="../../views/desk.py" line="53"/>
+        <location filename="../../views/desk.py" line="54"/>
         <source>Launchdesk — %1 (%2)</source>
         <translation>Launchdesk — %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="72"/>
+        <location filename="../../views/desk.py" line="73"/>
         <source>Reservation no., order no., mobile, tracking no. or name (Ctrl+K)</source>
         <translation>예약번호, 주문번호, 휴대폰번호, 운송장번호 또는 고객명 (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="78"/>
+        <location filename="../../views/desk.py" line="79"/>
         <source>Any</source>
         <translation>전체</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="79"/>
+        <location filename="../../views/desk.py" line="80"/>
         <source>Reservation no.</source>
         <translation>예약번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="80"/>
+        <location filename="../../views/desk.py" line="81"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="81"/>
+        <location filename="../../views/desk.py" line="82"/>
         <source>Mobile</source>
         <translation>휴대폰번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="82"/>
+        <location filename="../../views/desk.py" line="83"/>
         <source>Tracking no.</source>
         <translation>운송장번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="83"/>
+        <location filename="../../views/desk.py" line="84"/>
         <source>Name</source>
         <translation>고객명</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="87"/>
+        <location filename="../../views/desk.py" line="88"/>
         <source>What the caller gave: a field for one kind refuses the others</source>
         <translation>고객이 알려 준 정보의 종류: 종류를 지정하면 다른 종류의 번호는 검색하지 않습니다</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="89"/>
+        <location filename="../../views/desk.py" line="90"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="91"/>
-        <location filename="../../views/desk.py" line="182"/>
+        <location filename="../../views/desk.py" line="92"/>
+        <location filename="../../views/desk.py" line="187"/>
         <source>Take next callback</source>
         <translation>다음 콜백 받기</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="93"/>
+        <location filename="../../views/desk.py" line="94"/>
         <source>Claim the next due callback (Ctrl+N)</source>
         <translation>처리할 차례가 된 다음 콜백을 배정받습니다 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="119"/>
+        <location filename="../../views/desk.py" line="120"/>
         <source>Matches</source>
         <translation>검색 결과</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="120"/>
-        <location filename="../../views/desk.py" line="184"/>
+        <location filename="../../views/desk.py" line="121"/>
+        <location filename="../../views/desk.py" line="189"/>
         <source>My callbacks</source>
         <translation>내 콜백</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="138"/>
+        <location filename="../../views/desk.py" line="139"/>
         <source>Agent desk</source>
         <translation>상담 데스크</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="143"/>
+        <location filename="../../views/desk.py" line="144"/>
         <source>Triage</source>
         <translation>지연 주문 관리</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="180"/>
+        <location filename="../../views/desk.py" line="148"/>
+        <source>Callback board</source>
+        <translation>콜백 현황판</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="185"/>
         <source>Find customer</source>
         <translation>고객 찾기</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="185"/>
+        <location filename="../../views/desk.py" line="190"/>
         <source>Refresh</source>
         <translation>새로 고침</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="187"/>
+        <location filename="../../views/desk.py" line="192"/>
         <source>Log out</source>
         <translation>로그아웃</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="189"/>
+        <location filename="../../views/desk.py" line="194"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="192"/>
+        <location filename="../../views/desk.py" line="197"/>
         <source>&amp;Desk</source>
         <translation>데스크(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="198"/>
+        <location filename="../../views/desk.py" line="203"/>
         <source>&amp;Language</source>
         <translation>언어(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="266"/>
+        <location filename="../../views/desk.py" line="274"/>
         <source>The backend cannot be reached; try again when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 연결이 복구되면 다시 시도하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="279"/>
+        <location filename="../../views/desk.py" line="287"/>
         <source>No customer matches %1.</source>
         <translation>&apos;%1&apos;에 해당하는 고객이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="307"/>
+        <location filename="../../views/desk.py" line="315"/>
         <source>No callback is due right now.</source>
         <translation>지금 처리할 콜백이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="310"/>
+        <location filename="../../views/desk.py" line="318"/>
         <source>Callback #%1 is yours: %2</source>
         <translation>콜백 #%1 배정 완료: %2</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="378"/>
+        <location filename="../../views/desk.py" line="390"/>
         <source>The backend cannot be reached. What you see is as of %1 and may be out of date; actions are disabled. Reconnecting by itself — notes you add are kept and sent when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 화면의 정보는 %1 기준이며 최신이 아닐 수 있고, 작업은 잠시 막혀 있습니다. 자동으로 다시 연결하는 중입니다 — 입력한 메모는 보관했다가 연결되면 전송합니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="384"/>
+        <location filename="../../views/desk.py" line="396"/>
         <source>● online</source>
         <translation>● 연결됨</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="384"/>
+        <location filename="../../views/desk.py" line="396"/>
         <source>● offline</source>
         <translation>● 연결 끊김</translation>
+    </message>
+</context>
+<context>
+    <name>Board</name>
+    <message>
+        <location filename="../../views/board.py" line="35"/>
+        <source>Agent</source>
+        <translation>상담원</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="37"/>
+        <source>Available</source>
+        <translation>대기 가능</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="38"/>
+        <source>yes</source>
+        <translation>예</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="38"/>
+        <source>no</source>
+        <translation>아니오</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="40"/>
+        <source>Claimed</source>
+        <translation>처리 중</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="41"/>
+        <source>Assigned</source>
+        <translation>배정됨</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="42"/>
+        <source>Completed today</source>
+        <translation>오늘 완료</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="44"/>
+        <source>Avg handle (min)</source>
+        <translation>평균 처리(분)</translation>
+    </message>
+</context>
+<context>
+    <name>BoardView</name>
+    <message>
+        <location filename="../../views/board.py" line="84"/>
+        <source>Give selected to</source>
+        <translation>선택 항목 배정:</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="86"/>
+        <source>Rebalance evenly</source>
+        <translation>균등 재배분</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="89"/>
+        <source>Spread queued callbacks over the agents who are available now</source>
+        <translation>대기 중인 콜백을 지금 대기 가능한 상담원에게 고르게 나눕니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="94"/>
+        <source>Set priority</source>
+        <translation>우선순위 지정</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="101"/>
+        <source>Priority</source>
+        <translation>우선순위</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="136"/>
+        <source>Queue: %1 waiting, %2 due now, oldest due %3 min ago, %4 past the %5-minute SLA — as of %6</source>
+        <translation>대기열: %1건 대기, 지금 처리할 %2건, 가장 오래된 건 %3분 경과, SLA(%5분) 초과 %4건 — %6 기준</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="149"/>
+        <source>the pool</source>
+        <translation>공용 대기열</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="181"/>
+        <source>%1 callbacks reassigned</source>
+        <translation>콜백 %1건을 재배정했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="186"/>
+        <source>Queue rebalanced</source>
+        <translation>대기열을 재배분했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/board.py" line="195"/>
+        <source>Priority set for %1 callbacks</source>
+        <translation>콜백 %1건의 우선순위를 지정했습니다</translation>
     </message>
 </context>
 <context>
