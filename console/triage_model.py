@@ -17,6 +17,8 @@ from console.worker import Worker
 log = logging.getLogger("launchdesk.console.triage")
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+# The shop's own words, the same in every language the console speaks (SPEC: Korean labels).
+DELIVERY_LABELS = {"dawn": "새벽배송", "standard": "일반배송", "store_pickup": "매장수령"}
 
 
 class StuckOrdersModel(RowsModel):
@@ -36,7 +38,10 @@ class StuckOrdersModel(RowsModel):
             (tr("Triage", "Order no."), lambda r: r["order_no"]),
             (tr("Triage", "Customer"), lambda r: r["customer_name"]),
             (tr("Triage", "Model"), lambda r: r["model"]),
-            (tr("Triage", "Delivery"), lambda r: r["delivery_method"]),
+            (
+                tr("Triage", "Delivery"),
+                lambda r: DELIVERY_LABELS.get(r["delivery_method"], r["delivery_method"]),
+            ),
             (tr("Triage", "Received"), lambda r: timefmt.short(r["received_at"])),
             (tr("Triage", "Age (h)"), lambda r: r["age_hours"]),
             (tr("Triage", "Overtaken by"), lambda r: r["overtaken_by"]),

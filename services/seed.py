@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from services import callbacks, notices
+from services import callbacks, campaigns, notices
 from services.accounts import Principal, add_user
 from services.db import Database
 from services.models import Activation, Contradiction, Customer, Order, Reservation, Shipment
@@ -1188,6 +1188,22 @@ def _demo_callbacks(session: Session, moment: datetime) -> int:
     return made
 
 
+DEMO_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+    (
+        "delay",
+        "출고 지연 안내",
+        "[Launchdesk] {name}님, 주문 {order_no}({model})의 출고가 지연되고 있습니다. "
+        "출고되면 운송장번호와 함께 바로 안내드리겠습니다.",
+    ),
+    (
+        "delay_fix",
+        "지연 안내 정정",
+        "[Launchdesk] {name}님, 앞서 보내드린 지연 안내를 정정합니다. "
+        "주문 {order_no}는 정상 처리 중입니다.",
+    ),
+)
+
+
 def demo_passwords() -> dict[str, str]:
     """The demo accounts' passwords (printed by the README; embedded default only)."""
     return {username: f"{username}-demo" for username, _, _ in DEMO_ACCOUNTS}
@@ -1220,4 +1236,6 @@ def seed_demo(
         principal = Principal(lead.id, lead.username, lead.role, lead.display_name)
         for topic, title, body in DEMO_NOTICES:
             notices.publish(session, topic=topic, title=title, body=body, principal=principal)
+        for key, title, body in DEMO_TEMPLATES:
+            campaigns.save_template(session, key=key, title=title, body=body, principal=principal)
     return passwords

@@ -219,7 +219,7 @@ def aging(db: DbDep, principal: Lead) -> dict[str, Any]:
             ).all()
         )
         labels = (
-            [f"<{AGING_BUCKETS[0]}h"]
+            [f"0-{AGING_BUCKETS[0]}h"]
             + [f"{a}-{b}h" for a, b in itertools.pairwise(AGING_BUCKETS)]
             + [f">{AGING_BUCKETS[-1]}h"]
         )

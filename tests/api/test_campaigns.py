@@ -275,5 +275,5 @@ def test_board_and_rebalance_spread_the_queue_evenly(api, db) -> None:
 def test_aging_histogram_counts_received_orders_by_age(api, db) -> None:
     lead, _ = prepare(api, db, count=4)
     buckets = {b["label"]: b["count"] for b in lead.get("/orders/aging").json()["buckets"]}
-    assert buckets[">96h"] == 0 and sum(buckets.values()) == 4
+    assert buckets[">96h"] == 0 and buckets["0-24h"] == 0 and sum(buckets.values()) == 4
     assert buckets["48-72h"] == 4  # received a little under three days ago

@@ -31,7 +31,8 @@ from services.orders import duplicate_drafts, stuck_orders
 from services.seed import SeedReport, fast_order_no, fast_reservation_no, seed_demo, seed_launch
 from services.timeutil import as_utc
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+# A fixed moment: what is in flight (labels just created, dawn runs) depends on the hour.
+NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # noon in Seoul
 CUSTOMERS = 2000
 LIFECYCLE_TABLES = {
     "reservation": ("reservations", RESERVATION),
@@ -72,6 +73,15 @@ def digest(db: Database) -> dict[str, str]:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, SeedReport]]:
     db = fresh_db(tmp_path_factory.mktemp("seeded"))
     report = seed_launch(db, customers=CUSTOMERS, seed=2026, now=NOW)
+    yield db, report
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded_today(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, SeedReport]]:
+    """Seeded relative to the real clock: triage measures ages against the real now."""
+    db = fresh_db(tmp_path_factory.mktemp("seeded-today"))
+    report = seed_launch(db, customers=CUSTOMERS, seed=2026, now=datetime.now(UTC).replace(microsecond=0))
     yield db, report
     db.dispose()
 
@@ -202,9 +212,9 @@ def test_orders_move_at_plausible_speeds(seeded: tuple[Database, SeedReport]) ->
 
 
 def test_stuck_overtaken_and_duplicate_drafts_are_there(
-    seeded: tuple[Database, SeedReport], fresh_model_cache: None
+    seeded_today: tuple[Database, SeedReport], fresh_model_cache: None
 ) -> None:
-    db, report = seeded
+    db, report = seeded_today
     with db.read() as s:
         triage = stuck_orders(s, limit=500)
         all_orders = list(s.scalars(select(Order)))
