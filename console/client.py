@@ -263,6 +263,39 @@ class BackendClient:
             idempotency_key=new_key(),
         )
 
+    def campaigns(self) -> dict[str, Any]:
+        return self.request("GET", "/campaigns")
+
+    def campaign(self, campaign_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/campaigns/{campaign_id}")
+
+    def approve_campaign(
+        self, campaign_id: int, override_reason: str | None = None
+    ) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            f"/campaigns/{campaign_id}/approve",
+            json={"override_reason": override_reason},
+            idempotency_key=new_key(),
+        )
+
+    def cancel_campaign(self, campaign_id: int) -> dict[str, Any]:
+        return self.request("POST", f"/campaigns/{campaign_id}/cancel", idempotency_key=new_key())
+
+    def publish_notice(self, topic: str, title: str, body: str) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/notices",
+            json={"topic": topic, "title": title, "body": body},
+            idempotency_key=new_key(),
+        )
+
+    def retire_notice(self, notice_id: int) -> dict[str, Any]:
+        return self.request("POST", f"/notices/{notice_id}/retire", idempotency_key=new_key())
+
+    def notice_acks(self, notice_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/notices/{notice_id}/acks")
+
     def changes(self, after: int, wait: float = 20.0) -> dict[str, Any]:
         return self.request(
             "GET", "/changes", params={"after": after, "wait": wait}, read_timeout=wait + 10

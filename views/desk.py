@@ -32,6 +32,7 @@ from console.models import ROW_ROLE, CallbacksModel, SearchResultsModel
 from console.worker import Worker
 from views.board import BoardView
 from views.customer import CustomerView
+from views.messages import MessagesView
 from views.notices import NoticesBar
 from views.triage import TriageView
 from views.widgets import Banner, BusyIndicator, alive
@@ -142,6 +143,10 @@ class AgentDesk(QMainWindow):
         if role in ("lead", "supervisor"):
             self.triage = TriageView(self.client, self.worker)
             self.workspaces.addTab(self.triage, self.tr("Triage"))
+        self.messages: MessagesView | None = None
+        if role in ("lead", "supervisor"):
+            self.messages = MessagesView(self.client, self.worker, can_approve=role == "supervisor")
+            self.workspaces.addTab(self.messages, self.tr("Messages and notices"))
         self.board: BoardView | None = None
         if role == "supervisor":
             self.board = BoardView(self.client, self.worker)
@@ -239,6 +244,11 @@ class AgentDesk(QMainWindow):
         self.reload_mine()
         if self.triage is not None:
             self.triage.start()
+        if self.messages is not None:
+            self.messages.status_message.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
+            self.messages.reload()
         if self.board is not None:
             self.board.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.board.reload()
@@ -368,6 +378,8 @@ class AgentDesk(QMainWindow):
             self.customer.schedule_reload()
         if kinds & {"notice", "notice_ack"}:
             self.notices.reload()
+        if self.messages is not None and kinds & {"notice", "campaign", "message"}:
+            self.messages.reload()
         if "callback" in kinds:
             self._mine_timer.start()
             if self.board is not None:

@@ -4,154 +4,159 @@
 <context>
     <name>AgentDesk</name>
     <message>
-        <location filename="../../views/desk.py" line="54"/>
+        <location filename="../../views/desk.py" line="55"/>
         <source>Launchdesk — %1 (%2)</source>
         <translation>Launchdesk — %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="73"/>
+        <location filename="../../views/desk.py" line="74"/>
         <source>Reservation no., order no., mobile, tracking no. or name (Ctrl+K)</source>
         <translation>예약번호, 주문번호, 휴대폰번호, 운송장번호 또는 고객명 (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="79"/>
+        <location filename="../../views/desk.py" line="80"/>
         <source>Any</source>
         <translation>전체</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="80"/>
+        <location filename="../../views/desk.py" line="81"/>
         <source>Reservation no.</source>
         <translation>예약번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="81"/>
+        <location filename="../../views/desk.py" line="82"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="82"/>
+        <location filename="../../views/desk.py" line="83"/>
         <source>Mobile</source>
         <translation>휴대폰번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="83"/>
+        <location filename="../../views/desk.py" line="84"/>
         <source>Tracking no.</source>
         <translation>운송장번호</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="84"/>
+        <location filename="../../views/desk.py" line="85"/>
         <source>Name</source>
         <translation>고객명</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="88"/>
+        <location filename="../../views/desk.py" line="89"/>
         <source>What the caller gave: a field for one kind refuses the others</source>
         <translation>고객이 알려 준 정보의 종류: 종류를 지정하면 다른 종류의 번호는 검색하지 않습니다</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="90"/>
+        <location filename="../../views/desk.py" line="91"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="92"/>
-        <location filename="../../views/desk.py" line="187"/>
+        <location filename="../../views/desk.py" line="93"/>
+        <location filename="../../views/desk.py" line="192"/>
         <source>Take next callback</source>
         <translation>다음 콜백 받기</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="94"/>
+        <location filename="../../views/desk.py" line="95"/>
         <source>Claim the next due callback (Ctrl+N)</source>
         <translation>처리할 차례가 된 다음 콜백을 배정받습니다 (Ctrl+N)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="120"/>
+        <location filename="../../views/desk.py" line="121"/>
         <source>Matches</source>
         <translation>검색 결과</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="121"/>
-        <location filename="../../views/desk.py" line="189"/>
+        <location filename="../../views/desk.py" line="122"/>
+        <location filename="../../views/desk.py" line="194"/>
         <source>My callbacks</source>
         <translation>내 콜백</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="139"/>
+        <location filename="../../views/desk.py" line="140"/>
         <source>Agent desk</source>
         <translation>상담 데스크</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="144"/>
+        <location filename="../../views/desk.py" line="145"/>
         <source>Triage</source>
         <translation>지연 주문 관리</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="148"/>
+        <location filename="../../views/desk.py" line="149"/>
+        <source>Messages and notices</source>
+        <translation>문자·공지 관리</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk.py" line="153"/>
         <source>Callback board</source>
         <translation>콜백 현황판</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="185"/>
+        <location filename="../../views/desk.py" line="190"/>
         <source>Find customer</source>
         <translation>고객 찾기</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="190"/>
+        <location filename="../../views/desk.py" line="195"/>
         <source>Refresh</source>
         <translation>새로 고침</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="192"/>
+        <location filename="../../views/desk.py" line="197"/>
         <source>Log out</source>
         <translation>로그아웃</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="194"/>
+        <location filename="../../views/desk.py" line="199"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="197"/>
+        <location filename="../../views/desk.py" line="202"/>
         <source>&amp;Desk</source>
         <translation>데스크(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="203"/>
+        <location filename="../../views/desk.py" line="208"/>
         <source>&amp;Language</source>
         <translation>언어(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="274"/>
+        <location filename="../../views/desk.py" line="284"/>
         <source>The backend cannot be reached; try again when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 연결이 복구되면 다시 시도하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="287"/>
+        <location filename="../../views/desk.py" line="297"/>
         <source>No customer matches %1.</source>
         <translation>&apos;%1&apos;에 해당하는 고객이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="315"/>
+        <location filename="../../views/desk.py" line="325"/>
         <source>No callback is due right now.</source>
         <translation>지금 처리할 콜백이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="318"/>
+        <location filename="../../views/desk.py" line="328"/>
         <source>Callback #%1 is yours: %2</source>
         <translation>콜백 #%1 배정 완료: %2</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="390"/>
+        <location filename="../../views/desk.py" line="402"/>
         <source>The backend cannot be reached. What you see is as of %1 and may be out of date; actions are disabled. Reconnecting by itself — notes you add are kept and sent when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 화면의 정보는 %1 기준이며 최신이 아닐 수 있고, 작업은 잠시 막혀 있습니다. 자동으로 다시 연결하는 중입니다 — 입력한 메모는 보관했다가 연결되면 전송합니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="396"/>
+        <location filename="../../views/desk.py" line="408"/>
         <source>● online</source>
         <translation>● 연결됨</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="396"/>
+        <location filename="../../views/desk.py" line="408"/>
         <source>● offline</source>
         <translation>● 연결 끊김</translation>
     </message>
@@ -710,6 +715,140 @@
     </message>
 </context>
 <context>
+    <name>MessagesView</name>
+    <message>
+        <location filename="../../views/messages.py" line="55"/>
+        <source>No.</source>
+        <translation>번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="56"/>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="57"/>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="58"/>
+        <source>Recipients</source>
+        <translation>수신자</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="60"/>
+        <source>Sent</source>
+        <translation>발송</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="63"/>
+        <source>Prepared by</source>
+        <translation>작성자</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="64"/>
+        <source>Approved by</source>
+        <translation>승인자</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="79"/>
+        <source>Override reason (only to send in quiet hours or again within 24 h)</source>
+        <translation>예외 사유 (야간 발송 또는 24시간 내 재발송 시에만)</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="81"/>
+        <source>Approve and send</source>
+        <translation>승인 후 발송</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="85"/>
+        <source>Cancel campaign</source>
+        <translation>캠페인 취소</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="91"/>
+        <source>Campaigns</source>
+        <translation>캠페인</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="99"/>
+        <source>Topic</source>
+        <translation>주제</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="100"/>
+        <source>Version</source>
+        <translation>버전</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="101"/>
+        <location filename="../../views/messages.py" line="118"/>
+        <source>Title</source>
+        <translation>제목</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="102"/>
+        <source>Published</source>
+        <translation>게시 시각</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="114"/>
+        <source>Topic, e.g. delivery_dates (same topic = new version)</source>
+        <translation>주제 (예: delivery_dates, 같은 주제면 새 버전)</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="121"/>
+        <source>The official line agents read out</source>
+        <translation>상담원이 고객에게 안내할 공식 답변</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="122"/>
+        <source>Publish</source>
+        <translation>게시</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="125"/>
+        <source>Retire selected</source>
+        <translation>선택 공지 내리기</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="130"/>
+        <source>Official line (notices)</source>
+        <translation>공식 안내 (공지)</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="182"/>
+        <source>%1 recipients (exact). Samples:</source>
+        <translation>수신자 %1명 (정확한 수). 미리보기:</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="210"/>
+        <source>Campaign #%1 approved; the outbox is sending it</source>
+        <translation>캠페인 #%1 승인됨 — 발송 대기열에서 발송 중입니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="219"/>
+        <source>Campaign #%1 cancelled</source>
+        <translation>캠페인 #%1을(를) 취소했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="240"/>
+        <source>Read by %1; not yet: %2</source>
+        <translation>읽음: %1 / 아직 안 읽음: %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="254"/>
+        <source>Notice published on every console</source>
+        <translation>모든 콘솔에 공지를 게시했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="265"/>
+        <source>Notice retired</source>
+        <translation>공지를 내렸습니다</translation>
+    </message>
+</context>
+<context>
     <name>NoticesBar</name>
     <message>
         <location filename="../../views/notices.py" line="65"/>
@@ -785,47 +924,47 @@
 <context>
     <name>Triage</name>
     <message>
-        <location filename="../../console/triage_model.py" line="36"/>
+        <location filename="../../console/triage_model.py" line="38"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="37"/>
+        <location filename="../../console/triage_model.py" line="39"/>
         <source>Customer</source>
         <translation>고객</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="38"/>
+        <location filename="../../console/triage_model.py" line="40"/>
         <source>Model</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="39"/>
+        <location filename="../../console/triage_model.py" line="42"/>
         <source>Delivery</source>
         <translation>배송 방법</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="40"/>
+        <location filename="../../console/triage_model.py" line="45"/>
         <source>Received</source>
         <translation>접수 시각</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="41"/>
+        <location filename="../../console/triage_model.py" line="46"/>
         <source>Age (h)</source>
         <translation>경과(시간)</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="42"/>
+        <location filename="../../console/triage_model.py" line="47"/>
         <source>Overtaken by</source>
         <translation>추월한 주문</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="43"/>
+        <location filename="../../console/triage_model.py" line="48"/>
         <source>Cause</source>
         <translation>원인</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="44"/>
+        <location filename="../../console/triage_model.py" line="49"/>
         <source>Owner</source>
         <translation>담당자</translation>
     </message>
