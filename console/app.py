@@ -12,11 +12,12 @@ from typing import Any
 
 import qasync
 from PySide6.QtCore import QObject, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from console import resources, settings
 from console.client import BackendClient
 from console.worker import Worker
+from views.admin import AdminWindow
 from views.desk import AgentDesk
 from views.login import LoginWindow
 
@@ -84,7 +85,7 @@ class Controller(QObject):
         self.demo_accounts = demo_accounts
         self.feed_wait = feed_wait
         self.login: LoginWindow | None = None
-        self.desk: AgentDesk | None = None
+        self.desk: AgentDesk | AdminWindow | None = None
 
     def show_login(self) -> LoginWindow:
         self.login = LoginWindow(
@@ -94,13 +95,24 @@ class Controller(QObject):
         self.login.show()
         return self.login
 
-    def open_desk(self, client: BackendClient) -> AgentDesk:
-        self.desk = AgentDesk(client, self.worker, feed_wait=self.feed_wait)
-        self.desk.logout_requested.connect(self.logout)
-        self.desk.language_requested.connect(self.change_language)
-        self.desk.show()
-        self.desk.start()
-        return self.desk
+    def open_desk(self, client: BackendClient) -> QMainWindow:
+        if (client.user or {}).get("role") == "admin":
+            admin = AdminWindow(client, self.worker)
+            admin.logout_requested.connect(self.logout)
+            self.desk = admin
+            admin.show()
+            admin.start()
+            return admin
+        return self._open_agent_desk(client)
+
+    def _open_agent_desk(self, client: BackendClient) -> AgentDesk:
+        desk = AgentDesk(client, self.worker, feed_wait=self.feed_wait)
+        desk.logout_requested.connect(self.logout)
+        desk.language_requested.connect(self.change_language)
+        desk.show()
+        desk.start()
+        self.desk = desk
+        return desk
 
     @qasync.asyncSlot()
     async def logout(self) -> None:
@@ -120,16 +132,16 @@ class Controller(QObject):
     async def change_language(self, language: str) -> None:
         settings.LANGUAGE.write(settings.store(), language)
         resources.install_language(self.app, language)
-        if self.desk is None:
+        if not isinstance(self.desk, AgentDesk):
             return
         desk = self.desk
         await desk.stop()
         customer = desk.customer.customer_id
-        self.open_desk(desk.client)
+        fresh = self._open_agent_desk(desk.client)
         desk.close()
         desk.deleteLater()
-        if customer is not None and self.desk is not None:
-            await self.desk.customer.open(customer)
+        if customer is not None:
+            await fresh.customer.open(customer)
 
 
 def run_console(

@@ -296,6 +296,46 @@ class BackendClient:
     def notice_acks(self, notice_id: int) -> dict[str, Any]:
         return self.request("GET", f"/notices/{notice_id}/acks")
 
+    def save_template(self, key: str, title: str, body: str) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/templates",
+            json={"key": key, "title": title, "body": body},
+            idempotency_key=new_key(),
+        )
+
+    def correct_campaign(self, campaign_id: int, name: str, template_key: str) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/campaigns",
+            json={"name": name, "template_key": template_key, "corrects_id": campaign_id},
+            idempotency_key=new_key(),
+        )
+
+    # --- admin -------------------------------------------------------------------------
+
+    def users(self) -> dict[str, Any]:
+        return self.request("GET", "/admin/users")
+
+    def add_user(
+        self, username: str, role: str, password: str, display_name: str | None
+    ) -> dict[str, Any]:
+        payload = {"username": username, "role": role, "password": password}
+        if display_name:
+            payload["display_name"] = display_name
+        return self.request("POST", "/admin/users", json=payload)
+
+    def set_role(self, username: str, role: str) -> dict[str, Any]:
+        return self.request("POST", f"/admin/users/{username}/role", json={"role": role})
+
+    def reset_password(self, username: str, password: str) -> dict[str, Any]:
+        return self.request(
+            "POST", f"/admin/users/{username}/password", json={"password": password}
+        )
+
+    def set_disabled(self, username: str, disabled: bool) -> dict[str, Any]:
+        return self.request("POST", f"/admin/users/{username}/disable", json={"disabled": disabled})
+
     def changes(self, after: int, wait: float = 20.0) -> dict[str, Any]:
         return self.request(
             "GET", "/changes", params={"after": after, "wait": wait}, read_timeout=wait + 10

@@ -21,7 +21,7 @@ from console import settings
 from console.client import ApiError, BackendClient, BackendUnavailable
 from console.worker import Worker
 
-CONSOLE_ROLES = ("agent", "lead", "supervisor")
+CONSOLE_ROLES = ("agent", "lead", "supervisor", "admin")
 
 
 class LoginWindow(QDialog):
@@ -84,7 +84,7 @@ class LoginWindow(QDialog):
                 + "\n".join(
                     f"  {user} / {password}"
                     for user, password in demo_accounts.items()
-                    if not user.startswith(("integration", "admin"))
+                    if not user.startswith("integration")
                 )
             )
             hint.setObjectName("demo-hint")
@@ -129,8 +129,7 @@ class LoginWindow(QDialog):
         if role not in CONSOLE_ROLES:
             self.show_error(
                 self.tr(
-                    "This account (%1) cannot use the console: integration accounts only post events, "
-                    "and accounts are managed with the main.py user commands."
+                    "This account (%1) cannot use the console: integration accounts only post events."
                 ).replace("%1", role or "?")
             )
             await self.worker.call(client.logout)

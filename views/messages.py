@@ -8,12 +8,14 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -94,6 +96,59 @@ class MessagesView(QWidget):
         cl.addWidget(self.preview)
         cl.addLayout(buttons)
 
+        # A campaign from a saved filter ("stuck over 48 h"), or a correction of one sent.
+        self.campaign_name = QLineEdit()
+        self.campaign_name.setObjectName("campaign-name")
+        self.campaign_name.setPlaceholderText(self.tr("Campaign name"))
+        self.campaign_template = QComboBox()
+        self.campaign_template.setObjectName("campaign-template")
+        self.min_age = QSpinBox()
+        self.min_age.setRange(0, 720)
+        self.min_age.setValue(48)
+        self.min_age.setSuffix(self.tr(" h or longer in received"))
+        new_button = QPushButton(self.tr("Prepare for stuck orders"))
+        new_button.setObjectName("new-campaign")
+        new_button.clicked.connect(self.new_from_filter)
+        correct_button = QPushButton(self.tr("Correct selected campaign"))
+        correct_button.setToolTip(
+            self.tr(
+                "Send the chosen template to exactly the customers the selected campaign reached"
+            )
+        )
+        correct_button.clicked.connect(self.correct_selected)
+        new_row = QHBoxLayout()
+        for w in (
+            self.campaign_name,
+            self.campaign_template,
+            self.min_age,
+            new_button,
+            correct_button,
+        ):
+            new_row.addWidget(w)
+        cl.addLayout(new_row)
+
+        self.template_key = QLineEdit()
+        self.template_key.setPlaceholderText(self.tr("Template key, e.g. delay"))
+        self.template_title = QLineEdit()
+        self.template_title.setPlaceholderText(self.tr("Template title"))
+        self.template_body = QPlainTextEdit()
+        self.template_body.setObjectName("template-body")
+        self.template_body.setMaximumHeight(60)
+        self.template_body.setPlaceholderText(
+            self.tr(
+                "Text with placeholders: {name} {order_no} {reservation_no} {model} {delivery_method} "
+                "{received_date} {tracking_no}"
+            )
+        )
+        save_template = QPushButton(self.tr("Save template"))
+        save_template.clicked.connect(self.save_template)
+        template_row = QHBoxLayout()
+        template_row.addWidget(self.template_key)
+        template_row.addWidget(self.template_title, 1)
+        template_row.addWidget(save_template)
+        cl.addLayout(template_row)
+        cl.addWidget(self.template_body)
+
         self.notices_model = RowsModel(self)
         self.notices_model.columns = [
             (self.tr("Topic"), lambda r: r["topic"]),
@@ -154,11 +209,20 @@ class MessagesView(QWidget):
         try:
             campaigns = await self.worker.call(self.client.campaigns)
             notices = await self.worker.call(self.client.notices)
+            templates = await self.worker.call(self.client.templates)
         except BackendError:
             return
         if alive(self):
             self.campaigns_model.set_rows(campaigns["campaigns"])
             self.notices_model.set_rows(notices["notices"])
+            current = self.campaign_template.currentData()
+            self.campaign_template.clear()
+            for t in templates["templates"]:
+                self.campaign_template.addItem(t["title"], t["key"])
+            if current:
+                self.campaign_template.setCurrentIndex(
+                    max(0, self.campaign_template.findData(current))
+                )
 
     def _fail(self, exc: BackendError) -> None:
         self.error.setText(getattr(exc, "message", str(exc)))
@@ -218,6 +282,45 @@ class MessagesView(QWidget):
                 lambda: self.client.cancel_campaign(cid),
                 self.tr("Campaign #%1 cancelled").replace("%1", str(cid)),
             )
+
+    @asyncSlot()
+    async def new_from_filter(self) -> None:
+        name = self.campaign_name.text().strip()
+        template = self.campaign_template.currentData()
+        segment = {"kind": "stuck", "min_age_hours": self.min_age.value()}
+        await self._act(
+            lambda: self.client.create_campaign(name, template or "", segment),
+            self.tr("Campaign prepared; select it to see the exact recipients"),
+        )
+
+    @asyncSlot()
+    async def correct_selected(self) -> None:
+        if self.selected is None:
+            self._fail_text(self.tr("Select the campaign to correct first."))
+            return
+        cid = self.selected["id"]
+        name = self.campaign_name.text().strip() or self.tr("Correction of #%1").replace(
+            "%1", str(cid)
+        )
+        template = self.campaign_template.currentData() or ""
+        await self._act(
+            lambda: self.client.correct_campaign(cid, name, template),
+            self.tr("Correction prepared for the customers campaign #%1 reached").replace(
+                "%1", str(cid)
+            ),
+        )
+
+    @asyncSlot()
+    async def save_template(self) -> None:
+        key, title = self.template_key.text().strip(), self.template_title.text().strip()
+        body = self.template_body.toPlainText().strip()
+        await self._act(
+            lambda: self.client.save_template(key, title, body), self.tr("Template saved")
+        )
+
+    def _fail_text(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
 
     # --- notices -----------------------------------------------------------------------
 

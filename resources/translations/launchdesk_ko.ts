@@ -2,6 +2,117 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>AdminWindow</name>
+    <message>
+        <location filename="../../views/admin.py" line="41"/>
+        <source>Launchdesk — accounts</source>
+        <translation>Launchdesk — 계정 관리</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="44"/>
+        <location filename="../../views/admin.py" line="78"/>
+        <source>User name</source>
+        <translation>아이디</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="45"/>
+        <location filename="../../views/admin.py" line="79"/>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="47"/>
+        <location filename="../../views/admin.py" line="80"/>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="50"/>
+        <source>Disabled</source>
+        <translation>사용 중지</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="50"/>
+        <source>disabled</source>
+        <translation>사용 중지됨</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="71"/>
+        <source>Generate</source>
+        <translation>생성</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="72"/>
+        <source>A random password to hand over in person</source>
+        <translation>직접 전달할 임의 비밀번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="81"/>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="82"/>
+        <source>Add account</source>
+        <translation>계정 추가</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="85"/>
+        <source>Set role of selected</source>
+        <translation>선택 계정 역할 변경</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="87"/>
+        <source>Reset password of selected</source>
+        <translation>선택 계정 비밀번호 재설정</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="89"/>
+        <source>Disable / enable selected</source>
+        <translation>선택 계정 사용 중지/재개</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="95"/>
+        <source>Account</source>
+        <translation>계정</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="108"/>
+        <source>&amp;Accounts</source>
+        <translation>계정(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="109"/>
+        <source>Log out</source>
+        <translation>로그아웃</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="110"/>
+        <source>Quit</source>
+        <translation>종료</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="168"/>
+        <source>Account %1 added</source>
+        <translation>계정 %1을(를) 추가했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="178"/>
+        <source>%1 is now %2; their sessions were ended</source>
+        <translation>%1의 역할이 %2(으)로 바뀌었고 로그인 세션이 종료되었습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="190"/>
+        <source>Password of %1 reset; their sessions were ended</source>
+        <translation>%1의 비밀번호를 재설정했고 로그인 세션이 종료되었습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/admin.py" line="200"/>
+        <source>%1 updated</source>
+        <translation>%1 변경됨</translation>
+    </message>
+</context>
+<context>
     <name>AgentDesk</name>
     <message>
         <location filename="../../views/desk.py" line="55"/>
@@ -710,140 +821,210 @@
     </message>
     <message>
         <location filename="../../views/login.py" line="132"/>
-        <source>This account (%1) cannot use the console: integration accounts only post events, and accounts are managed with the main.py user commands.</source>
-        <translation>이 계정(%1)은 콘솔을 사용할 수 없습니다. 연동 계정은 이벤트 전송 전용이며, 계정 관리는 main.py user 명령으로 합니다.</translation>
+        <source>This account (%1) cannot use the console: integration accounts only post events.</source>
+        <translation>이 계정(%1)은 콘솔을 사용할 수 없습니다. 연동 계정은 이벤트 전송 전용입니다.</translation>
     </message>
 </context>
 <context>
     <name>MessagesView</name>
     <message>
-        <location filename="../../views/messages.py" line="55"/>
+        <location filename="../../views/messages.py" line="57"/>
         <source>No.</source>
         <translation>번호</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="56"/>
+        <location filename="../../views/messages.py" line="58"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="57"/>
+        <location filename="../../views/messages.py" line="59"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="58"/>
+        <location filename="../../views/messages.py" line="60"/>
         <source>Recipients</source>
         <translation>수신자</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="60"/>
+        <location filename="../../views/messages.py" line="62"/>
         <source>Sent</source>
         <translation>발송</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="63"/>
+        <location filename="../../views/messages.py" line="65"/>
         <source>Prepared by</source>
         <translation>작성자</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="64"/>
+        <location filename="../../views/messages.py" line="66"/>
         <source>Approved by</source>
         <translation>승인자</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="79"/>
+        <location filename="../../views/messages.py" line="81"/>
         <source>Override reason (only to send in quiet hours or again within 24 h)</source>
         <translation>예외 사유 (야간 발송 또는 24시간 내 재발송 시에만)</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="81"/>
+        <location filename="../../views/messages.py" line="83"/>
         <source>Approve and send</source>
         <translation>승인 후 발송</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="85"/>
+        <location filename="../../views/messages.py" line="87"/>
         <source>Cancel campaign</source>
         <translation>캠페인 취소</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="91"/>
+        <location filename="../../views/messages.py" line="93"/>
         <source>Campaigns</source>
         <translation>캠페인</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="99"/>
+        <location filename="../../views/messages.py" line="102"/>
+        <source>Campaign name</source>
+        <translation>캠페인 이름</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="108"/>
+        <source> h or longer in received</source>
+        <translation>시간 이상 접수완료 상태</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="109"/>
+        <source>Prepare for stuck orders</source>
+        <translation>지연 주문 대상 준비</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="112"/>
+        <source>Correct selected campaign</source>
+        <translation>선택 캠페인 정정</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="115"/>
+        <source>Send the chosen template to exactly the customers the selected campaign reached</source>
+        <translation>선택한 캠페인을 받은 고객에게만 선택한 템플릿을 보냅니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="131"/>
+        <source>Template key, e.g. delay</source>
+        <translation>템플릿 키 (예: delay)</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="133"/>
+        <source>Template title</source>
+        <translation>템플릿 제목</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="139"/>
+        <source>Text with placeholders: {name} {order_no} {reservation_no} {model} {delivery_method} {received_date} {tracking_no}</source>
+        <translation>본문 (치환자: {name} {order_no} {reservation_no} {model} {delivery_method} {received_date} {tracking_no})</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="143"/>
+        <source>Save template</source>
+        <translation>템플릿 저장</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="154"/>
         <source>Topic</source>
         <translation>주제</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="100"/>
+        <location filename="../../views/messages.py" line="155"/>
         <source>Version</source>
         <translation>버전</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="101"/>
-        <location filename="../../views/messages.py" line="118"/>
+        <location filename="../../views/messages.py" line="156"/>
+        <location filename="../../views/messages.py" line="173"/>
         <source>Title</source>
         <translation>제목</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="102"/>
+        <location filename="../../views/messages.py" line="157"/>
         <source>Published</source>
         <translation>게시 시각</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="114"/>
+        <location filename="../../views/messages.py" line="169"/>
         <source>Topic, e.g. delivery_dates (same topic = new version)</source>
         <translation>주제 (예: delivery_dates, 같은 주제면 새 버전)</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="121"/>
+        <location filename="../../views/messages.py" line="176"/>
         <source>The official line agents read out</source>
         <translation>상담원이 고객에게 안내할 공식 답변</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="122"/>
+        <location filename="../../views/messages.py" line="177"/>
         <source>Publish</source>
         <translation>게시</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="125"/>
+        <location filename="../../views/messages.py" line="180"/>
         <source>Retire selected</source>
         <translation>선택 공지 내리기</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="130"/>
+        <location filename="../../views/messages.py" line="185"/>
         <source>Official line (notices)</source>
         <translation>공식 안내 (공지)</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="182"/>
+        <location filename="../../views/messages.py" line="246"/>
         <source>%1 recipients (exact). Samples:</source>
         <translation>수신자 %1명 (정확한 수). 미리보기:</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="210"/>
+        <location filename="../../views/messages.py" line="274"/>
         <source>Campaign #%1 approved; the outbox is sending it</source>
         <translation>캠페인 #%1 승인됨 — 발송 대기열에서 발송 중입니다</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="219"/>
+        <location filename="../../views/messages.py" line="283"/>
         <source>Campaign #%1 cancelled</source>
         <translation>캠페인 #%1을(를) 취소했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="240"/>
+        <location filename="../../views/messages.py" line="293"/>
+        <source>Campaign prepared; select it to see the exact recipients</source>
+        <translation>캠페인을 준비했습니다. 선택하면 정확한 수신자를 볼 수 있습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="299"/>
+        <source>Select the campaign to correct first.</source>
+        <translation>먼저 정정할 캠페인을 선택하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="302"/>
+        <source>Correction of #%1</source>
+        <translation>#%1 정정</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="308"/>
+        <source>Correction prepared for the customers campaign #%1 reached</source>
+        <translation>캠페인 #%1을(를) 받은 고객에게 보낼 정정 문자를 준비했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="318"/>
+        <source>Template saved</source>
+        <translation>템플릿을 저장했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../views/messages.py" line="343"/>
         <source>Read by %1; not yet: %2</source>
         <translation>읽음: %1 / 아직 안 읽음: %2</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="254"/>
+        <location filename="../../views/messages.py" line="357"/>
         <source>Notice published on every console</source>
         <translation>모든 콘솔에 공지를 게시했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/messages.py" line="265"/>
+        <location filename="../../views/messages.py" line="368"/>
         <source>Notice retired</source>
         <translation>공지를 내렸습니다</translation>
     </message>

@@ -60,3 +60,38 @@ def test_supervisor_sees_the_preview_and_approves_a_leads_campaign(
         lead.get(f"/campaigns/{created['id']}").json()["approved_by"]
         == desk.client.user["username"]
     )
+
+
+def test_lead_writes_a_template_and_prepares_campaign_and_correction(
+    make_desk, api, db, qtbot
+) -> None:
+    start = datetime.now(UTC) - timedelta(days=3)
+    for serial in (1, 2):
+        ingest(db, customer_journey(serial, start=start, order=["received"]))
+    desk = make_desk(role="lead")
+    view = desk.messages
+    view.template_key.setText("delay")
+    view.template_title.setText("지연 안내")
+    view.template_body.setPlainText("{name}님, 주문 {order_no} 지연 안내")
+    run(qtbot, view.save_template())
+    qtbot.waitUntil(lambda: view.campaign_template.count() == 1, timeout=5000)
+    view.template_body.setPlainText("{name}님 {nickname}")
+    run(qtbot, view.save_template())
+    assert "{nickname}" in view.error.text()
+    view.campaign_name.setText("48시간 지연")
+    view.min_age.setValue(48)
+    run(qtbot, view.new_from_filter())
+    qtbot.waitUntil(lambda: len(view.campaigns_model.rows) == 1, timeout=5000)
+    assert view.campaigns_model.rows[0]["recipient_count"] == 2
+    # approved by a supervisor elsewhere, then corrected from here
+    sup = api.as_role("supervisor")
+    cid = view.campaigns_model.rows[0]["id"]
+    assert (
+        sup.post(f"/campaigns/{cid}/approve", json={"override_reason": "test"}).status_code == 200
+    )
+    run(qtbot, view.show_campaign(view.campaigns_model.index(0, 0)))
+    view.campaign_name.setText("")
+    run(qtbot, view.correct_selected())
+    qtbot.waitUntil(lambda: len(view.campaigns_model.rows) == 2, timeout=5000)
+    fix = view.campaigns_model.rows[0]
+    assert fix["corrects_id"] == cid and fix["recipient_count"] == 2
