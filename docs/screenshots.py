@@ -30,6 +30,7 @@ from services.db import Database  # noqa: E402
 from services.migrate import upgrade  # noqa: E402
 from services.seed import seed_demo  # noqa: E402
 from services.server import ThreadedServer  # noqa: E402
+from views.admin import AdminWindow  # noqa: E402
 from views.desk import AgentDesk  # noqa: E402
 from views.login import LoginWindow  # noqa: E402
 
@@ -70,7 +71,11 @@ async def shoot(app: QApplication, server: ThreadedServer, accounts: dict[str, s
     await desk.claim_next()
     await settle(1.5)
     save(desk, f"agent-desk{suffix}.png")
-    for username, tab, name in (("lead1", 1, "lead-triage"), ("supervisor1", 2, "supervisor-board")):
+    for username, tab, name in (
+        ("lead1", 1, "lead-triage"),
+        ("lead1", 2, "lead-messages"),
+        ("supervisor1", 3, "supervisor-board"),
+    ):
         other = BackendClient(server.url)
         await worker.call(other.login, username, accounts[username])
         window = AgentDesk(other, worker, feed_wait=2.0)
@@ -81,6 +86,14 @@ async def shoot(app: QApplication, server: ThreadedServer, accounts: dict[str, s
         save(window, f"{name}{suffix}.png")
         await window.stop()
         window.close()
+    admin_client = BackendClient(server.url)
+    await worker.call(admin_client.login, "admin1", accounts["admin1"])
+    admin = AdminWindow(admin_client, worker)
+    admin.show()
+    admin.start()
+    await settle(1.0)
+    save(admin, f"admin-accounts{suffix}.png")
+    admin.close()
     server.stop()
     await settle(3.0)
     save(desk, f"offline-banner{suffix}.png")
