@@ -369,3 +369,9 @@ def to_json(cb: Callback, names: dict[int, str]) -> dict[str, Any]:
         "created_at": iso(cb.created_at),
         "completed_at": iso(cb.completed_at),
     }
+
+
+def many_to_json(session: Session, rows: list[Callback]) -> list[dict[str, Any]]:
+    """Callbacks as clients see them, with user names instead of ids."""
+    names = usernames(session, {c.claimed_by for c in rows} | {c.assigned_to for c in rows})
+    return [to_json(c, names) for c in rows]

@@ -201,9 +201,6 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
             .limit(50)
         )
     )
-    names = callback_service.usernames(
-        session, {c.claimed_by for c in callback_rows} | {c.assigned_to for c in callback_rows}
-    )
     notes = list(
         session.scalars(
             select(Note).where(Note.customer_id == customer_id).order_by(Note.id.desc()).limit(200)
@@ -325,7 +322,7 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
         "orders": orders_json,
         "shipments": shipments_json,
         "activations": activations_json,
-        "callbacks": [callback_service.to_json(c, names) for c in callback_rows],
+        "callbacks": callback_service.many_to_json(session, callback_rows),
         "messages": [message_service.to_json(m) for m in messages],
         "notes": [note_service.to_json(n) for n in notes],
         "promotion_entries": [

@@ -227,8 +227,7 @@ def claim_next(request: Request, db: DbDep, principal: Agent) -> Response:
 def my_callbacks(db: DbDep, principal: Agent) -> dict[str, Any]:
     with db.read() as s:
         rows = callbacks.list_for_agent(s, principal=principal)
-        names = callbacks.usernames(s, {c.claimed_by for c in rows} | {c.assigned_to for c in rows})
-        return {"callbacks": [callbacks.to_json(c, names) for c in rows], "as_of": iso(utcnow())}
+        return {"callbacks": callbacks.many_to_json(s, rows), "as_of": iso(utcnow())}
 
 
 @router.post(
@@ -271,8 +270,7 @@ def reassign(body: ReassignBody, request: Request, db: DbDep, principal: Supervi
         rows = callbacks.reassign(
             s, callback_ids=body.callback_ids, to_agent=body.to_agent, principal=principal
         )
-        names = callbacks.usernames(s, {c.assigned_to for c in rows})
-        return {"callbacks": [callbacks.to_json(c, names) for c in rows]}
+        return {"callbacks": callbacks.many_to_json(s, rows)}
 
     return run_write(request, db, principal, body.model_dump(), effect)
 

@@ -156,13 +156,7 @@ def list_callbacks(
             .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
             .limit(limit)
         ).all()
-        names = callback_service.usernames(
-            s, {c.claimed_by for c in rows} | {c.assigned_to for c in rows}
-        )
-        return {
-            "callbacks": [callback_service.to_json(c, names) for c in rows],
-            "as_of": iso(utcnow()),
-        }
+        return {"callbacks": callback_service.many_to_json(s, list(rows)), "as_of": iso(utcnow())}
 
 
 @router.get("/board", tags=["callbacks"], responses=ERR)
