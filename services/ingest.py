@@ -7,17 +7,19 @@ subject is not known yet are stored as held and replayed when the subject arrive
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from services import changes
 from services.identifiers import (
     IdentifierError,
+    is_luhn_valid,
     normalize_mobile,
     parse_order_no,
     parse_reservation_no,
@@ -95,10 +97,30 @@ def _text(body: dict[str, Any], name: str, *, max_len: int = 100) -> str:
     return value.strip()
 
 
+def _canonical(parse: Any, raw: str) -> str | None:
+    """raw itself when it already is what `parse` would return (the common case upstream):
+    the identifier parsers clean and explain any input, which costs more than the check."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    length = len(raw)
+    if parse is parse_order_no:
+        return raw if length == 11 and is_luhn_valid(raw) else None
+    if parse is parse_reservation_no:
+        return raw if length == 8 and is_luhn_valid(raw) else None
+    if parse is parse_tracking_no:
+        return raw if length in (12, 13) else None
+    if parse is normalize_mobile:
+        return raw if length == 11 and raw.startswith("010") else None
+    return None
+
+
 def _ident(parse: Any, body: dict[str, Any], name: str) -> str:
     raw = body.get(name)
     if not isinstance(raw, str):
         raise Rejected(f"field {name!r} is required and must be a string")
+    fast = _canonical(parse, raw)
+    if fast is not None:
+        return fast
     try:
         value = parse(raw)
     except IdentifierError as exc:
@@ -154,8 +176,56 @@ def parse_event(raw: Any) -> Event:
 # --- the engine ----------------------------------------------------------------------------
 
 
+class _Keys:
+    """Primary keys for the rows a batch creates, handed out before the rows are written, so
+    the batch never flushes to learn an id: everything it changes goes out in one flush.
+
+    PostgreSQL: values drawn from each table's own sequence, a block at a time (unused ones
+    are gaps, as a rolled-back insert leaves). SQLite: the batch holds the writer lock
+    (BEGIN IMMEDIATE) for its whole transaction, so the next free rowid is its own.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.pg = session.get_bind().dialect.name == "postgresql"
+        self.free: dict[str, list[int]] = {}
+        self.block: dict[str, int] = {}
+
+    def take(self, table: str) -> int:
+        free = self.free.setdefault(table, [])
+        if not free:
+            with self.s.no_autoflush:
+                if self.pg:
+                    size = self.block.get(table, 16)
+                    self.block[table] = min(size * 4, 1024)
+                    free.extend(
+                        self.s.execute(
+                            text(
+                                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+                                "FROM generate_series(1, :n)"
+                            ),
+                            {"t": table, "n": size},
+                        ).scalars()
+                    )
+                    free.reverse()
+                else:
+                    last = self.s.execute(text(f"SELECT MAX(id) FROM {table}")).scalar()
+                    free.append(int(last or 0) + 1)
+        value = free.pop()
+        if not self.pg:
+            free.append(value + 1)
+        return value
+
+
 class Ingestor:
-    """Applies one batch inside the caller's transaction."""
+    """Applies one batch inside the caller's transaction.
+
+    A batch is read in a few round trips, not a few per event: the subjects its events
+    name (reservations, orders, their shipments and activations, customers by reference)
+    are loaded up front, locked on PostgreSQL in id order; status history and the
+    ingested events are written in bulk; the derived contradictions of every order the
+    batch touched are reconciled once, at its end, from its final state.
+    """
 
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -163,23 +233,65 @@ class Ingestor:
         self.now = utcnow()
         self._orders: dict[str, Order | None] = {}
         self._reservations: dict[str, Reservation | None] = {}
+        self._customers: dict[str, Customer] = {}
+        # looked up at the start of the batch and not there (a creation need not ask again)
+        self._absent: set[tuple[str, str]] = set()
+        # (Shipment or Activation, order id) -> its row, or None when the order has none
+        self._rows: dict[tuple[type, int], Any] = {}
+        # statuses reported so far per (subject type, subject id), loaded when first asked
+        self._reports: dict[tuple[str, int], set[str]] = {}
+        # not-yet-reported placeholders written in this batch, by (type, id, status)
+        self._placeholders: dict[tuple[str, int, str], dict[str, Any]] = {}
+        self._history: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any]] = []
+        self._to_reconcile: dict[int, Order] = {}
+        self.keys = _Keys(session)
+        # rows this batch creates, written in foreign-key order by _write_new (the tables
+        # have no ORM relationships for a flush to order them by)
+        self._new: dict[type, list[Any]] = {m: [] for m in _NEW_ORDER}
+        self._flags: list[Contradiction] = []
         self.released: deque[str] = deque()
 
     # lookups, locked on PostgreSQL so two batches never judge one subject from stale state
+    def _lockable(self, query: Any) -> Any:
+        return query.with_for_update() if self.lock else query
+
     def _one(self, query: Any) -> Any:
-        return self.s.scalar(query.with_for_update() if self.lock else query)
+        return self.s.scalar(self._lockable(query))
 
-    def reservation(self, no: str) -> Reservation | None:
-        if no not in self._reservations or self._reservations[no] is None:
-            self._reservations[no] = self._one(
-                select(Reservation).where(Reservation.reservation_no == no)
-            )
-        return self._reservations[no]
+    def reservation(self, no: str, *, fresh: bool = True) -> Reservation | None:
+        """The reservation with this number; fresh=False trusts a miss at the batch's start."""
+        found = self._reservations.get(no)
+        if found is None and (fresh or ("reservation", no) not in self._absent):
+            # what this batch created is in the cache: the query need not flush first
+            with self.s.no_autoflush:
+                found = self._reservations[no] = self._one(
+                    select(Reservation).where(Reservation.reservation_no == no)
+                )
+        return found
 
-    def order(self, no: str) -> Order | None:
-        if no not in self._orders or self._orders[no] is None:
-            self._orders[no] = self._one(select(Order).where(Order.order_no == no))
-        return self._orders[no]
+    def order(self, no: str, *, fresh: bool = True) -> Order | None:
+        found = self._orders.get(no)
+        if found is None and (fresh or ("order", no) not in self._absent):
+            with self.s.no_autoflush:
+                found = self._orders[no] = self._one(select(Order).where(Order.order_no == no))
+        return found
+
+    def customer(self, ref: str) -> Customer | None:
+        found = self._customers.get(ref)
+        if found is None and ("customer", ref) not in self._absent:
+            with self.s.no_autoflush:
+                found = self.s.scalar(select(Customer).where(Customer.ref == ref))
+            if found is not None:
+                self._customers[ref] = found
+        return found
+
+    def lifecycle_row(self, model: type, order: Order) -> Any:
+        key = (model, order.id)
+        if key not in self._rows:
+            with self.s.no_autoflush:
+                self._rows[key] = self._one(select(model).where(model.order_id == order.id))
+        return self._rows[key]
 
     def run(self, raw_events: list[Any]) -> list[dict[str, Any]]:
         results: list[dict[str, Any]] = []
@@ -191,10 +303,14 @@ class Ingestor:
             and _valid_event_id(raw.get("event_id"))
         }
         seen = self._seen(keys)
+        self._preload(raw_events)
         for raw in raw_events:
             result = self._one_event(raw, seen)
             results.append(result)
+        self._write_rows()
         self._release_held()
+        self._reconcile_touched()
+        self._write_rows()
         return results
 
     def _seen(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -203,8 +319,18 @@ class Ingestor:
         for source, event_id in keys:
             by_source.setdefault(source, []).append(event_id)
         for source, ids in by_source.items():
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+            if self.lock:  # one array parameter instead of hundreds of bound values
+                rows = self.s.execute(
+                    text(
+                        "SELECT event_id FROM ingested_events "
+                        "WHERE source = :source AND event_id = ANY(:ids)"
+                    ),
+                    {"source": source, "ids": ids},
+                ).scalars()
+                seen.update((source, r) for r in rows)
+                continue
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
                 rows = self.s.execute(
                     select(IngestedEvent.event_id).where(
                         IngestedEvent.source == source, IngestedEvent.event_id.in_(chunk)
@@ -212,6 +338,57 @@ class Ingestor:
                 ).scalars()
                 seen.update((source, r) for r in rows)
         return seen
+
+    def _preload(self, raw_events: list[Any]) -> None:
+        """Load (and on PostgreSQL lock, in id order) every subject the batch names."""
+        res_nos: set[str] = set()
+        order_nos: set[str] = set()
+        refs: set[str] = set()
+        for raw in raw_events:
+            if not isinstance(raw, dict):
+                continue
+            value = raw.get("reservation_no")
+            if isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit():
+                res_nos.add(value)
+            value = raw.get("order_no")
+            if isinstance(value, str) and len(value) == 11 and value.isascii() and value.isdigit():
+                order_nos.add(value)
+            customer = raw.get("customer")
+            if raw.get("type") == "reservation.created" and isinstance(customer, dict):
+                ref = customer.get("ref")
+                if isinstance(ref, str) and ref.strip() and len(ref) <= 100:
+                    refs.add(ref.strip())
+        for chunk in _chunks(sorted(res_nos)):
+            for res in self.s.scalars(
+                self._lockable(
+                    select(Reservation)
+                    .where(Reservation.reservation_no.in_(chunk))
+                    .order_by(Reservation.id)
+                )
+            ):
+                self._reservations[res.reservation_no] = res
+        self._absent.update(("reservation", n) for n in res_nos if n not in self._reservations)
+        for chunk in _chunks(sorted(order_nos)):
+            for order in self.s.scalars(
+                self._lockable(select(Order).where(Order.order_no.in_(chunk)).order_by(Order.id))
+            ):
+                self._orders[order.order_no] = order
+        self._absent.update(("order", n) for n in order_nos if n not in self._orders)
+        for chunk in _chunks(sorted(refs)):
+            for customer in self.s.scalars(select(Customer).where(Customer.ref.in_(chunk))):
+                self._customers[customer.ref] = customer
+        self._absent.update(("customer", r) for r in refs if r not in self._customers)
+        order_ids = sorted(o.id for o in self._orders.values() if o is not None)
+        for model in (Shipment, Activation):
+            for chunk in _chunks(order_ids):
+                for row in self.s.scalars(
+                    self._lockable(
+                        select(model).where(model.order_id.in_(chunk)).order_by(model.id)
+                    )
+                ):
+                    self._rows[(model, row.order_id)] = row
+            for order_id in order_ids:
+                self._rows.setdefault((model, order_id), None)
 
     def _one_event(self, raw: Any, seen: set[tuple[str, str]]) -> dict[str, Any]:
         echo = {
@@ -226,18 +403,18 @@ class Ingestor:
             return {**echo, "result": "duplicate"}
         seen.add((event.source, event.event_id))
         result, error, subject_key = self._apply(event)
-        self.s.add(
-            IngestedEvent(
-                source=event.source,
-                event_id=event.event_id,
-                type=event.type,
-                occurred_at=event.occurred_at,
-                payload=event.body,
-                result=result,
-                error=error,
-                subject_key=subject_key,
-                received_at=self.now,
-            )
+        self._events.append(
+            {
+                "source": event.source,
+                "event_id": event.event_id,
+                "type": event.type,
+                "occurred_at": event.occurred_at,
+                "payload": event.body,
+                "result": result,
+                "error": error,
+                "subject_key": subject_key,
+                "received_at": self.now,
+            }
         )
         out = {**echo, "result": result}
         if error:
@@ -254,24 +431,86 @@ class Ingestor:
             return "held", None, held.subject_key
         return result, None, None
 
+    def create(self, row: Any) -> None:
+        """A new customer, reservation, order, shipment or activation (its id already set)."""
+        self._new[type(row)].append(row)
+
+    def _write_new(self) -> None:
+        """Insert the rows created so far, parents first, then let the session track them
+        (later changes in the batch become UPDATEs), and add the contradictions flagged."""
+        for model in _NEW_ORDER:
+            rows = self._new[model]
+            if not rows:
+                continue
+            self._new[model] = []
+            table = model.__table__
+            names = [c.key for c in table.columns]
+            self._insert(table, [{n: getattr(row, n) for n in names} for row in rows])
+            for row in rows:
+                make_transient_to_detached(row)
+                self.s.add(row)
+        if self._flags:
+            self.s.add_all(self._flags)
+            self._flags = []
+
+    def _write_rows(self) -> None:
+        """The batch's new rows, ingested events and status history, a few multi-row
+        inserts in all."""
+        self._write_new()
+        if self._events:
+            rows, self._events = self._events, []
+            for row in rows:
+                if self.lock:
+                    row["payload"] = json.dumps(row["payload"])
+            self._insert(IngestedEvent.__table__, rows)
+        if self._history:
+            rows, self._history = self._history, []
+            self._placeholders.clear()
+            self._insert(StatusHistory.__table__, rows)
+
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Many rows (dicts with the same keys) into one table: COPY on PostgreSQL, one
+        executemany on SQLite. JSON values arrive serialized for COPY."""
+        names = list(rows[0])
+        if self.lock:
+            raw = self.s.connection().connection.driver_connection
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row([row[n] for n in names])
+            return
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            self.s.execute(insert(table), rows[start : start + _INSERT_CHUNK])
+
     def _release_held(self) -> None:
         while self.released:
-            key = self.released.popleft()
-            held = list(
-                self.s.scalars(
+            keys = list(dict.fromkeys(self.released))
+            self.released.clear()
+            by_key: dict[str, list[IngestedEvent]] = {}
+            for chunk in _chunks(keys):
+                for row in self.s.scalars(
                     select(IngestedEvent)
-                    .where(IngestedEvent.subject_key == key, IngestedEvent.result == "held")
+                    .where(IngestedEvent.subject_key.in_(chunk), IngestedEvent.result == "held")
                     .order_by(IngestedEvent.occurred_at, IngestedEvent.id)
-                )
-            )
-            for row in held:
-                event = Event(
-                    row.source, row.event_id, row.type, as_utc(row.occurred_at), row.payload
-                )
-                result, error, subject_key = self._apply(event)
-                row.result, row.error, row.subject_key = result, error, subject_key
+                ):
+                    by_key.setdefault(row.subject_key or "", []).append(row)
+            for key in keys:
+                for row in by_key.get(key, ()):
+                    event = Event(
+                        row.source, row.event_id, row.type, as_utc(row.occurred_at), row.payload
+                    )
+                    result, error, subject_key = self._apply(event)
+                    row.result, row.error, row.subject_key = result, error, subject_key
 
     # --- shared steps --------------------------------------------------------------------
+
+    def _add_history(self, row: dict[str, Any]) -> None:
+        self._history.append(row)
+        reported = self._reports.get((row["subject_type"], row["subject_id"]))
+        if reported is not None:
+            reported.add(row["to_status"])
 
     def history(
         self,
@@ -283,20 +522,20 @@ class Ingestor:
         event: Event,
         detail: str | None = None,
     ) -> None:
-        self.s.add(
-            StatusHistory(
-                subject_type=subject_type,
-                subject_id=subject.id,
-                customer_id=subject.customer_id,
-                from_status=from_status,
-                to_status=to_status,
-                effect=effect,
-                actor=event.source,
-                source_event=event.key[:140],
-                occurred_at=event.occurred_at,
-                recorded_at=self.now,
-                detail=detail,
-            )
+        self._add_history(
+            {
+                "subject_type": subject_type,
+                "subject_id": subject.id,
+                "customer_id": subject.customer_id,
+                "from_status": from_status,
+                "to_status": to_status,
+                "effect": effect,
+                "actor": event.source,
+                "source_event": event.key[:140],
+                "occurred_at": event.occurred_at,
+                "recorded_at": self.now,
+                "detail": detail,
+            }
         )
 
     def move(self, lifecycle: Lifecycle, subject: Any, status: str, event: Event) -> str:
@@ -324,54 +563,75 @@ class Ingestor:
         self.history(lifecycle.name, subject, before, status, "applied", event)
         for skipped in judgement.skipped:
             if not self._has_report(lifecycle.name, subject, skipped):
-                self.s.add(
-                    StatusHistory(
-                        subject_type=lifecycle.name,
-                        subject_id=subject.id,
-                        customer_id=subject.customer_id,
-                        from_status=None,
-                        to_status=skipped,
-                        effect="not_reported",
-                        actor=event.source,
-                        recorded_at=self.now,
-                        detail=f"skipped by upstream; not yet reported (seen in {event.key[:100]})",
-                    )
-                )
+                row = {
+                    "subject_type": lifecycle.name,
+                    "subject_id": subject.id,
+                    "customer_id": subject.customer_id,
+                    "from_status": None,
+                    "to_status": skipped,
+                    "effect": "not_reported",
+                    "actor": event.source,
+                    "source_event": None,
+                    "occurred_at": None,
+                    "recorded_at": self.now,
+                    "detail": f"skipped by upstream; not yet reported (seen in {event.key[:100]})",
+                }
+                self._add_history(row)
+                self._placeholders.setdefault((lifecycle.name, subject.id, skipped), row)
         changes.record(self.s, lifecycle.name, subject.id, subject.customer_id)
         return "applied"
 
     def _has_report(self, subject_type: str, subject: Any, status: str) -> bool:
-        return (
-            self.s.scalar(
-                select(StatusHistory.id)
+        key = (subject_type, subject.id)
+        reported = self._reports.get(key)
+        if reported is None:
+            with self.s.no_autoflush:  # this batch's history is not in the session
+                reported = set(
+                    self.s.scalars(
+                        select(StatusHistory.to_status).where(
+                            StatusHistory.subject_type == subject_type,
+                            StatusHistory.subject_id == subject.id,
+                        )
+                    )
+                )
+            reported.update(
+                r["to_status"]
+                for r in self._history
+                if r["subject_type"] == subject_type and r["subject_id"] == subject.id
+            )
+            self._reports[key] = reported
+        return status in reported
+
+    def _fill_or_add_late(self, subject_type: str, subject: Any, status: str, event: Event) -> None:
+        # Without flushing the batch: a placeholder this batch already filled is the same
+        # object in the session, filled in memory.
+        with self.s.no_autoflush:
+            found = self.s.scalars(
+                select(StatusHistory)
                 .where(
                     StatusHistory.subject_type == subject_type,
                     StatusHistory.subject_id == subject.id,
                     StatusHistory.to_status == status,
+                    StatusHistory.effect == "not_reported",
                 )
-                .limit(1)
-            )
-            is not None
-        )
-
-    def _fill_or_add_late(self, subject_type: str, subject: Any, status: str, event: Event) -> None:
-        self.s.flush()
-        placeholder = self.s.scalar(
-            select(StatusHistory)
-            .where(
-                StatusHistory.subject_type == subject_type,
-                StatusHistory.subject_id == subject.id,
-                StatusHistory.to_status == status,
-                StatusHistory.effect == "not_reported",
-            )
-            .limit(1)
-        )
+                .order_by(StatusHistory.id)
+            ).all()
+        placeholder = next((row for row in found if row.effect == "not_reported"), None)
+        pending = None
+        if placeholder is None:
+            pending = self._placeholders.pop((subject_type, subject.id, status), None)
         if placeholder is not None:
             placeholder.effect = "history_only"
             placeholder.occurred_at = event.occurred_at
             placeholder.source_event = event.key[:140]
             placeholder.recorded_at = self.now
             placeholder.detail = "reported late"
+        elif pending is not None:
+            pending["effect"] = "history_only"
+            pending["occurred_at"] = event.occurred_at
+            pending["source_event"] = event.key[:140]
+            pending["recorded_at"] = self.now
+            pending["detail"] = "reported late"
         else:
             self.history(
                 subject_type,
@@ -388,7 +648,8 @@ class Ingestor:
         order_id = subject.id if isinstance(subject, Order) else getattr(subject, "order_id", None)
         if order_id is None:
             return
-        self.s.add(
+        # added to the session after the batch's new orders are written (_write_new)
+        self._flags.append(
             Contradiction(
                 order_id=order_id,
                 customer_id=subject.customer_id,
@@ -399,12 +660,48 @@ class Ingestor:
         )
         changes.record(self.s, "contradiction", order_id, subject.customer_id)
 
+    def reconcile_later(self, order: Order) -> None:
+        """The order's derived contradictions are brought up to date at the batch's end."""
+        self._to_reconcile.setdefault(order.id, order)
+
+    def _reconcile_touched(self) -> None:
+        orders = list(self._to_reconcile.values())
+        self._to_reconcile.clear()
+        if not orders:
+            return
+        ids = [o.id for o in orders]
+        for model in (Shipment, Activation):
+            missing = [i for i in ids if (model, i) not in self._rows]
+            for chunk in _chunks(missing):
+                for row in self.s.scalars(select(model).where(model.order_id.in_(chunk))):
+                    self._rows[(model, row.order_id)] = row
+            for i in missing:
+                self._rows.setdefault((model, i), None)
+        open_rows: dict[int, list[Contradiction]] = {}
+        for chunk in _chunks(ids):
+            for row in self.s.scalars(
+                select(Contradiction)
+                .where(
+                    Contradiction.order_id.in_(chunk),
+                    Contradiction.resolved_at.is_(None),
+                    Contradiction.kind != "upstream_conflict",
+                )
+                .order_by(Contradiction.id)
+            ):
+                open_rows.setdefault(row.order_id, []).append(row)
+        for order in orders:
+            self._reconcile(
+                order,
+                self._rows[(Shipment, order.id)],
+                self._rows[(Activation, order.id)],
+                open_rows.get(order.id, []),
+            )
+
     def reconcile(self, order: Order) -> None:
         """Open or close the derived contradictions of one order."""
         self.s.flush()
         shipment = self.s.scalar(select(Shipment).where(Shipment.order_id == order.id))
         activation = self.s.scalar(select(Activation).where(Activation.order_id == order.id))
-        found = dict(derived_contradictions(order, shipment, activation))
         open_rows = list(
             self.s.scalars(
                 select(Contradiction).where(
@@ -414,6 +711,16 @@ class Ingestor:
                 )
             )
         )
+        self._reconcile(order, shipment, activation, open_rows)
+
+    def _reconcile(
+        self,
+        order: Order,
+        shipment: Shipment | None,
+        activation: Activation | None,
+        open_rows: list[Contradiction],
+    ) -> None:
+        found = dict(derived_contradictions(order, shipment, activation))
         for row in open_rows:
             if row.kind in found:
                 found.pop(row.kind)
@@ -422,6 +729,16 @@ class Ingestor:
                 changes.record(self.s, "contradiction", order.id, order.customer_id)
         for kind, detail in found.items():
             self.flag(order, kind, detail)
+
+
+_CHUNK = 500
+_INSERT_CHUNK = 1000
+_NEW_ORDER: tuple[type, ...] = (Customer, Reservation, Order, Shipment, Activation)
+
+
+def _chunks(items: list[Any]) -> Any:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
 
 
 def derived_contradictions(
@@ -479,16 +796,23 @@ def _reservation_created(ing: Ingestor, ev: Event) -> str:
     ref = _text(cust, "ref")
     name = _text(cust, "name")
     mobile = _ident(normalize_mobile, cust, "mobile")
-    existing = ing.reservation(no)
+    existing = ing.reservation(no, fresh=False)
     if existing is not None:
         return "history_only"
-    customer = ing.s.scalar(select(Customer).where(Customer.ref == ref))
+    customer = ing.customer(ref)
     if customer is None:
-        customer = Customer(ref=ref, name=name, mobile=mobile, created_at=ev.occurred_at)
-        ing.s.add(customer)
-        ing.s.flush()
+        customer = Customer(
+            id=ing.keys.take("customers"),
+            ref=ref,
+            name=name,
+            mobile=mobile,
+            created_at=ev.occurred_at,
+        )
+        ing.create(customer)
+        ing._customers[ref] = customer
         changes.record(ing.s, "customer", customer.id, customer.id)
     res = Reservation(
+        id=ing.keys.take("reservations"),
         reservation_no=no,
         customer_id=customer.id,
         model=model,
@@ -498,8 +822,7 @@ def _reservation_created(ing: Ingestor, ev: Event) -> str:
         created_at=ev.occurred_at,
         updated_at=ing.now,
     )
-    ing.s.add(res)
-    ing.s.flush()
+    ing.create(res)
     ing._reservations[no] = res
     ing.history("reservation", res, None, "reserved", "applied", ev)
     changes.record(ing.s, "reservation", res.id, customer.id)
@@ -532,16 +855,17 @@ def _order_created(ing: Ingestor, ev: Event) -> str:
     res = ing.reservation(res_no)
     if res is None:
         raise Held(f"reservation:{res_no}")
-    order = ing.order(no)
+    order = ing.order(no, fresh=False)
     if order is not None:
         if order.reservation_id != res.id:
             raise Rejected(f"order {no} already belongs to another reservation")
         result = ing.move(ORDER, order, status, ev)
         if status == "received" and order.received_at is None:
             order.received_at = ev.occurred_at
-        ing.reconcile(order)
+        ing.reconcile_later(order)
         return result
     order = Order(
+        id=ing.keys.take("orders"),
         order_no=no,
         reservation_id=res.id,
         customer_id=res.customer_id,
@@ -554,9 +878,9 @@ def _order_created(ing: Ingestor, ev: Event) -> str:
         received_at=ev.occurred_at if status == "received" else None,
         updated_at=ing.now,
     )
-    ing.s.add(order)
-    ing.s.flush()
+    ing.create(order)
     ing._orders[no] = order
+    ing._rows[(Shipment, order.id)] = ing._rows[(Activation, order.id)] = None
     ing.history("order", order, None, status, "applied", ev)
     changes.record(ing.s, "order", order.id, order.customer_id)
     ing.released.append(f"order:{no}")
@@ -579,17 +903,17 @@ def _order_status(ing: Ingestor, ev: Event) -> str:
         order.received_at = ev.occurred_at
     if cause is not None and order.status == "received":
         order.cause = cause  # upstream's word on why a received order waits
-    ing.reconcile(order)
+    ing.reconcile_later(order)
     return result
 
 
 def _lifecycle_row(
     ing: Ingestor, model: type, lifecycle: Lifecycle, order: Order, **extra: Any
 ) -> Any:
-    query = select(model).where(model.order_id == order.id)
-    row = ing._one(query)
+    row = ing.lifecycle_row(model, order)
     if row is None:
         row = model(
+            id=ing.keys.take(model.__tablename__),
             order_id=order.id,
             customer_id=order.customer_id,
             status=lifecycle.initial,
@@ -598,8 +922,8 @@ def _lifecycle_row(
             updated_at=ing.now,
             **extra,
         )
-        ing.s.add(row)
-        ing.s.flush()
+        ing.create(row)
+        ing._rows[(model, order.id)] = row
     return row
 
 
@@ -615,7 +939,7 @@ def _shipment_status(ing: Ingestor, ev: Event) -> str:
     result = ing.move(SHIPMENT, shipment, status, ev)
     if result == "applied" and (shipment.tracking_no, shipment.courier) != (tracking, courier):
         shipment.tracking_no, shipment.courier = tracking, courier
-    ing.reconcile(order)
+    ing.reconcile_later(order)
     return result
 
 
@@ -632,7 +956,7 @@ def _activation_status(ing: Ingestor, ev: Event) -> str:
     result = ing.move(ACTIVATION, activation, status, ev)
     if result == "applied":
         activation.reason = reason if status == "failed" else None
-    ing.reconcile(order)
+    ing.reconcile_later(order)
     return result
 
 
@@ -641,6 +965,7 @@ def _message_status(ing: Ingestor, ev: Event) -> str:
     status = ev.body.get("status")
     if status not in ("delivered", "failed"):
         raise Rejected(f"message status must be delivered or failed; received {str(status)[:40]!r}")
+    ing._write_new()  # the query below flushes the session
     message = ing.s.scalar(select(Message).where(Message.message_key == message_id))
     if message is None:
         raise Held(f"message:{message_id}")

@@ -107,7 +107,13 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_status_received_at", "status", "received_at"),
-        Index("ix_orders_model_status_received_at", "model", "status", "received_at"),
+        # stuck triage: per model, the received orders below a threshold, from the index
+        # alone (counts by cause, model and delivery method); the overtaken index's load
+        Index(
+            "ix_orders_triage", "status", "model", "received_at", "cause", "delivery_method"
+        ),
+        # the expected-date cohort: same model, received in the same hour
+        Index("ix_orders_model_received_at", "model", "received_at"),
     )
     id: Mapped[int] = _pk()
     order_no: Mapped[str] = mapped_column(String(11), unique=True)
