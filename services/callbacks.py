@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -143,9 +143,23 @@ def _claimable(now: datetime, me: int):
     return and_(mine_or_pool, due)
 
 
+_EARLIEST_LEASE = (
+    select(Callback.lease_expires_at)
+    .where(Callback.lease_expires_at.is_not(None))
+    .order_by(Callback.lease_expires_at)
+    .limit(1)
+)
+
+
 def release_lapsed(session: Session, *, now: datetime | None = None, limit: int = 200) -> int:
     """Claims whose console stopped renewing them go back to the pool, the attempt counted."""
     now = now or utcnow()
+    # Every claim asks this first, and almost always nothing has lapsed: the earliest lease
+    # is the first entry of the lease index, whatever the planner thinks of the statuses
+    # (only a claimed callback holds a lease).
+    earliest = session.scalar(_EARLIEST_LEASE)
+    if earliest is None or as_utc(earliest) >= now:
+        return 0
     query = (
         select(Callback)
         .where(Callback.status == "claimed", Callback.lease_expires_at < now)
@@ -171,24 +185,44 @@ def release_lapsed(session: Session, *, now: datetime | None = None, limit: int 
 def claim_next(session: Session, *, principal: Principal) -> Callback | None:
     now = utcnow()
     release_lapsed(session, now=now, limit=20)
-    query = (
-        select(Callback)
+    pick = (
+        select(Callback.id)
         .where(_claimable(now, principal.user_id))
         .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
         .limit(1)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    cb = session.scalar(query)
+        pick = pick.with_for_update(skip_locked=True)
+    # Pick and claim in one statement (the row locked by the pick, skipped by every other
+    # claimer, until commit); the claimed callback comes back as it now is.
+    cb = session.scalars(
+        update(Callback)
+        .where(Callback.id == pick.scalar_subquery())
+        .values(
+            status="claimed",
+            claimed_by=principal.user_id,
+            claimed_at=now,
+            lease_expires_at=now + SETTINGS.claim_lease,
+            updated_at=now,
+        )
+        .returning(Callback)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
     if cb is None:
         return None
-    before = _snapshot(cb)
-    cb.status = "claimed"
-    cb.claimed_by = principal.user_id
-    cb.claimed_at = now
-    cb.lease_expires_at = now + SETTINGS.claim_lease
+    # It was queued (a queued callback is claimed by nobody); nothing else changed.
+    before = {**_snapshot(cb), "status": "queued", "claimed_by": None}
     record_move(session, "callback", cb, "queued", principal.username)
-    _touch(session, cb, actor=principal.username, action="callback.claim", before=before)
+    audit(
+        session,
+        actor=principal.username,
+        action="callback.claim",
+        entity="callback",
+        entity_id=cb.id,
+        before=before,
+        after=_snapshot(cb),
+    )
+    changes.record(session, "callback", cb.id, cb.customer_id)
     return cb
 
 

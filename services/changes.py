@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from services.models import Change
@@ -46,9 +46,32 @@ def flush_pending(session: Session) -> None:
     pending: dict[tuple[str, str], int | None] = session.info.pop(_PENDING, {})
     if not pending:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+    # The transaction's own writes go out first: the feed lock is held from the moment the
+    # numbers are taken until commit, and every writer waits for it, so it must cover as
+    # little as possible.
+    session.flush()
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock and numbers in one statement (the lock, a volatile CTE evaluated once, is
+        # taken before the first row reaches the insert and its sequence default), and the
+        # COMMIT sent right behind it in one pipeline: the lock is then held for the
+        # server's own work only, never while this process waits for its turn on the GIL
+        # (which, with many requests in flight, held every writer up for milliseconds).
+        # The session's later commit finds the transaction already committed: a no-op.
+        raw = session.connection().connection.driver_connection
+        with raw.pipeline():
+            raw.execute(
+                _PG_APPEND,
+                {
+                    "k": FEED_LOCK_KEY,
+                    "kinds": [kind for kind, _ in pending],
+                    "ids": [entity_id for _, entity_id in pending],
+                    "customers": list(pending.values()),
+                    "at": now,
+                },
+            )
+            raw.commit()
+        return
     session.execute(
         insert(Change),
         [
@@ -56,6 +79,16 @@ def flush_pending(session: Session) -> None:
             for (kind, entity_id), customer_id in pending.items()
         ],
     )
+
+
+_PG_APPEND = (
+    "WITH feed_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(%(k)s)) "
+    "INSERT INTO changes (kind, entity_id, customer_id, at) "
+    "SELECT v.kind, v.entity_id, v.customer_id, %(at)s FROM feed_lock CROSS JOIN "
+    "unnest(CAST(%(kinds)s AS varchar[]), CAST(%(ids)s AS varchar[]), "
+    "CAST(%(customers)s AS bigint[])) "
+    "WITH ORDINALITY AS v(kind, entity_id, customer_id, n) ORDER BY v.n"
+)
 
 
 def last_seq(session: Session) -> int:

@@ -88,11 +88,16 @@ class Event:
 # --- validation ----------------------------------------------------------------------------
 
 
+def _has_control(value: str) -> bool:
+    """Whether any character is below U+0020 (its smallest one is, then): one C-level pass."""
+    return bool(value) and min(value) < " "
+
+
 def _text(body: dict[str, Any], name: str, *, max_len: int = 100) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise Rejected(f"field {name!r} is required and must be a non-empty string")
-    if len(value) > max_len or any(ord(c) < 32 for c in value):
+    if len(value) > max_len or _has_control(value):
         raise Rejected(f"field {name!r} must be at most {max_len} printable characters")
     return value.strip()
 
@@ -139,11 +144,7 @@ def _status(body: dict[str, Any], lifecycle: Lifecycle) -> str:
 
 
 def _valid_event_id(event_id: Any) -> bool:
-    return (
-        isinstance(event_id, str)
-        and 1 <= len(event_id) <= 100
-        and not any(ord(c) < 32 for c in event_id)
-    )
+    return isinstance(event_id, str) and 1 <= len(event_id) <= 100 and not _has_control(event_id)
 
 
 def parse_event(raw: Any) -> Event:
@@ -155,11 +156,7 @@ def parse_event(raw: Any) -> Event:
     if source not in SOURCES:
         raise Rejected(f"source must be one of {', '.join(SOURCES)}; received {str(source)[:40]!r}")
     event_id = raw.get("event_id")
-    if (
-        not isinstance(event_id, str)
-        or not (1 <= len(event_id) <= 100)
-        or any(ord(c) < 32 for c in event_id)
-    ):
+    if not isinstance(event_id, str) or not (1 <= len(event_id) <= 100) or _has_control(event_id):
         raise Rejected("event_id must be a string of 1-100 printable characters")
     etype = raw.get("type")
     if etype not in TYPES:

@@ -109,11 +109,10 @@ class Order(Base):
         Index("ix_orders_status_received_at", "status", "received_at"),
         # stuck triage: per model, the received orders below a threshold, from the index
         # alone (counts by cause, model and delivery method); the overtaken index's load
-        Index(
-            "ix_orders_triage", "status", "model", "received_at", "cause", "delivery_method"
-        ),
-        # the expected-date cohort: same model, received in the same hour
-        Index("ix_orders_model_received_at", "model", "received_at"),
+        Index("ix_orders_triage", "status", "model", "received_at", "cause", "delivery_method"),
+        # the expected-date cohort: same model, received in the same hour (the id from the
+        # index alone; SQLite's indexes carry the rowid anyway)
+        Index("ix_orders_model_received_at", "model", "received_at", postgresql_include=["id"]),
     )
     id: Mapped[int] = _pk()
     order_no: Mapped[str] = mapped_column(String(11), unique=True)
@@ -164,7 +163,17 @@ class StatusHistory(Base):
     """
 
     __tablename__ = "status_history"
-    __table_args__ = (Index("ix_status_history_subject", "subject_type", "subject_id"),)
+    # A subject's history, and whether (and when) it reached a status, from the index alone
+    # (expected-date cohorts, ingest's skipped-step checks).
+    __table_args__ = (
+        Index(
+            "ix_status_history_subject_status",
+            "subject_type",
+            "subject_id",
+            "to_status",
+            "occurred_at",
+        ),
+    )
     id: Mapped[int] = _pk()
     subject_type: Mapped[str] = mapped_column(String(16))
     subject_id: Mapped[int] = mapped_column(BigId)
@@ -196,6 +205,13 @@ class Callback(Base):
     __table_args__ = (
         Index("ix_callbacks_queue", "status", text("priority DESC"), "not_before", "id"),
         Index("ix_callbacks_claimed_by", "claimed_by", "status"),
+        # claims whose lease ran out (checked on every claim): only the claimed ones
+        Index(
+            "ix_callbacks_lapsing",
+            "lease_expires_at",
+            sqlite_where=text("status = 'claimed'"),
+            postgresql_where=text("status = 'claimed'"),
+        ),
         # A second request for the same customer and topic while one is open merges into it;
         # the partial unique index makes that hold even when two agents ask at once.
         Index(
