@@ -59,10 +59,8 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setOrganizationName(settings.ORGANISATION)
     app.setApplicationName(settings.APPLICATION)
-    store = settings.store()
-    resources.load_fonts(app, settings.FONT_SIZE.read(store))
-    resources.install_language(app, settings.LANGUAGE.read(store))
-    app.setStyleSheet(resources.stylesheet())
+    app.setWindowIcon(resources.icon())
+    resources.apply_preferences(app)  # language, theme and font size as last chosen
     return app
 
 
@@ -83,22 +81,28 @@ class Controller(QObject):
         self.worker = worker
         self.backend_url = backend_url
         self.demo_accounts = demo_accounts
+        self.embedded_url = backend_url if demo_accounts else None
         self.feed_wait = feed_wait
         self.login: LoginWindow | None = None
         self.desk: AgentDesk | AdminWindow | None = None
 
     def show_login(self) -> LoginWindow:
+        embedded = self.backend_url == self.embedded_url
         self.login = LoginWindow(
-            self.worker, backend_url=self.backend_url, demo_accounts=self.demo_accounts
+            self.worker,
+            backend_url=self.backend_url,
+            demo_accounts=self.demo_accounts if embedded else None,
         )
         self.login.logged_in.connect(self.open_desk)
         self.login.show()
         return self.login
 
     def open_desk(self, client: BackendClient) -> QMainWindow:
+        resources.apply_preferences(self.app, (client.user or {}).get("username"))
         if (client.user or {}).get("role") == "admin":
             admin = AdminWindow(client, self.worker)
             admin.logout_requested.connect(self.logout)
+            admin.language_requested.connect(self.change_language)
             self.desk = admin
             admin.show()
             admin.start()
@@ -126,12 +130,22 @@ class Controller(QObject):
             log.info("logout could not reach the backend")
         desk.close()
         desk.deleteLater()
+        # A backend URL changed in the settings takes effect at this next login.
+        self.backend_url = settings.BACKEND_URL.read(settings.store())
         self.show_login()
 
     @qasync.asyncSlot()
     async def change_language(self, language: str) -> None:
-        settings.LANGUAGE.write(settings.store(), language)
+        user = (self.desk.client.user or {}).get("username") if self.desk else None
+        settings.LANGUAGE.write(settings.store(), language, user)
         resources.install_language(self.app, language)
+        if isinstance(self.desk, AdminWindow):
+            admin = self.desk
+            await admin.stop()
+            self.open_desk(admin.client)
+            admin.close()
+            admin.deleteLater()
+            return
         if not isinstance(self.desk, AgentDesk):
             return
         desk = self.desk

@@ -138,6 +138,19 @@ class BackendClient:
     def customer(self, customer_id: int) -> dict[str, Any]:
         return self.request("GET", f"/customers/{customer_id}")
 
+    def touch_presence(self, customer_id: int, ttl_seconds: int | None = None) -> dict[str, Any]:
+        """I have this customer open (renew while it stays open); answers who else is on it."""
+        payload = {"ttl_seconds": ttl_seconds} if ttl_seconds else None
+        return self.request(
+            "PUT", f"/customers/{customer_id}/presence", json=payload, read_timeout=5
+        )
+
+    def leave_presence(self, customer_id: int) -> None:
+        self.request("DELETE", f"/customers/{customer_id}/presence", read_timeout=5)
+
+    def presence(self, customer_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/customers/{customer_id}/presence", read_timeout=5)
+
     def add_note(
         self, customer_id: int, body: str, reason: str | None = None, *, key: str | None = None
     ) -> dict[str, Any]:
@@ -263,6 +276,28 @@ class BackendClient:
             idempotency_key=new_key(),
         )
 
+    def callback_topics(self) -> dict[str, Any]:
+        return self.request("GET", "/callbacks/topics")
+
+    # --- contact reasons -------------------------------------------------------------------
+
+    def contact_reasons(self, include_retired: bool = False) -> dict[str, Any]:
+        params = {"include_retired": "true"} if include_retired else None
+        return self.request("GET", "/contact-reasons", params=params)
+
+    def add_contact_reason(self, key: str, label: str, label_en: str | None) -> dict[str, Any]:
+        payload = {"key": key, "label": label, **({"label_en": label_en} if label_en else {})}
+        return self.request("POST", "/contact-reasons", json=payload, idempotency_key=new_key())
+
+    def retire_contact_reason(self, key: str) -> dict[str, Any]:
+        return self.request("POST", f"/contact-reasons/{key}/retire", idempotency_key=new_key())
+
+    def top_reasons(self, minutes: int = 60) -> dict[str, Any]:
+        return self.request("GET", "/contact-reasons/top", params={"minutes": minutes})
+
+    def reason_customers(self, key: str, minutes: int = 60) -> dict[str, Any]:
+        return self.request("GET", f"/contact-reasons/{key}/customers", params={"minutes": minutes})
+
     def campaigns(self) -> dict[str, Any]:
         return self.request("GET", "/campaigns")
 
@@ -282,13 +317,13 @@ class BackendClient:
     def cancel_campaign(self, campaign_id: int) -> dict[str, Any]:
         return self.request("POST", f"/campaigns/{campaign_id}/cancel", idempotency_key=new_key())
 
-    def publish_notice(self, topic: str, title: str, body: str) -> dict[str, Any]:
-        return self.request(
-            "POST",
-            "/notices",
-            json={"topic": topic, "title": title, "body": body},
-            idempotency_key=new_key(),
-        )
+    def publish_notice(
+        self, topic: str, title: str, body: str, target: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"topic": topic, "title": title, "body": body}
+        if target:
+            payload["target"] = target
+        return self.request("POST", "/notices", json=payload, idempotency_key=new_key())
 
     def retire_notice(self, notice_id: int) -> dict[str, Any]:
         return self.request("POST", f"/notices/{notice_id}/retire", idempotency_key=new_key())

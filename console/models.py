@@ -124,6 +124,21 @@ def _timeline_what(row: dict[str, Any]) -> str:
     return text
 
 
+def stuck_text(row: dict[str, Any]) -> str:
+    """An open callback's customer's stuck order: how long it waits, overtaken, its cause."""
+    stuck = row.get("stuck")
+    if not stuck:
+        return ""
+    tr = QCoreApplication.translate
+    parts = [tr("Callbacks", "%1 h in received").replace("%1", f"{stuck['age_hours']:.0f}")]
+    if stuck.get("overtaken"):
+        parts.append(tr("Callbacks", "overtaken"))
+    parts.append(labels.cause(stuck.get("cause")))
+    if stuck.get("orders", 1) > 1:
+        parts.append(tr("Callbacks", "%1 orders").replace("%1", str(stuck["orders"])))
+    return " · ".join(parts)
+
+
 class CallbacksModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -131,6 +146,7 @@ class CallbacksModel(RowsModel):
             (QCoreApplication.translate("Callbacks", "No."), lambda r: r["id"]),
             (QCoreApplication.translate("Callbacks", "Topic"), lambda r: labels.topic(r["topic"])),
             (QCoreApplication.translate("Callbacks", "Status"), labels.status),
+            (QCoreApplication.translate("Callbacks", "Stuck order"), stuck_text),
             (
                 QCoreApplication.translate("Callbacks", "Due"),
                 lambda r: timefmt.short(r.get("not_before")),

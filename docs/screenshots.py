@@ -21,14 +21,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QSplitter, QWidget  # noqa: E402
 
 from console import resources  # noqa: E402
 from console.client import BackendClient  # noqa: E402
 from console.worker import Worker  # noqa: E402
 from services.db import Database  # noqa: E402
 from services.migrate import upgrade  # noqa: E402
-from services.seed import seed_demo  # noqa: E402
+from services.seed import demo_held_customer, seed_demo  # noqa: E402
 from services.server import ThreadedServer  # noqa: E402
 from views.admin import AdminWindow  # noqa: E402
 from views.desk import AgentDesk  # noqa: E402
@@ -71,6 +71,18 @@ async def shoot(app: QApplication, server: ThreadedServer, accounts: dict[str, s
     await desk.claim_next()
     await settle(1.5)
     save(desk, f"agent-desk{suffix}.png")
+    # Who else is here, and the line for this caller: the demo customer agent2 holds a
+    # callback for, opened by agent1 while agent3 has it open too.
+    with server.db.read() as s:
+        held = demo_held_customer(s)
+    if held is not None:
+        viewer = BackendClient(server.url)
+        await worker.call(viewer.login, "agent3", accounts["agent3"])
+        await worker.call(viewer.touch_presence, held)
+        await desk.customer.open(held)
+        await settle(1.0)
+        save(desk, f"presence{suffix}.png")
+        save(desk.customer, f"targeted-notice{suffix}.png")
     for username, tab, name in (
         ("lead1", 1, "lead-triage"),
         ("lead1", 2, "lead-messages"),
@@ -86,6 +98,33 @@ async def shoot(app: QApplication, server: ThreadedServer, accounts: dict[str, s
         save(window, f"{name}{suffix}.png")
         await window.stop()
         window.close()
+    # Callbacks and triage as one loop, contact reasons (issue 9, parts 3 and 4)
+    await desk.claim_next()  # the next stuck customer, first by the waiting bonus
+    desk.side.setCurrentWidget(desk.mine)
+    await desk.reload_mine()
+    split = desk.side.parentWidget()
+    if isinstance(split, QSplitter):  # room for the stuck-order column
+        split.setSizes([700, 620])
+    await settle(1.0)
+    save(desk, f"callback-stuck{suffix}.png")
+    lead_client = BackendClient(server.url)
+    await worker.call(lead_client.login, "lead1", accounts["lead1"])
+    lead = AgentDesk(lead_client, worker, feed_wait=2.0)
+    lead.show()
+    lead.start()
+    lead.workspaces.setCurrentWidget(lead.reasons)
+    await settle(2.0)
+    await lead.reasons.show_reason("delivery")
+    await settle(0.5)
+    save(lead, f"contact-reasons{suffix}.png")
+    lead.workspaces.setCurrentWidget(lead.triage)
+    lead.triage.tabs.setCurrentIndex(2)
+    await settle(1.5)
+    lead.triage.topics.selectRow(0)
+    await settle(0.3)
+    save(lead, f"waiting-for-callback{suffix}.png")
+    await lead.stop()
+    lead.close()
     admin_client = BackendClient(server.url)
     await worker.call(admin_client.login, "admin1", accounts["admin1"])
     admin = AdminWindow(admin_client, worker)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from services import callbacks, changes
+from services import callbacks, changes, loop
 from services.accounts import Principal
 from services.audit import audit
 from services.errors import Invalid
@@ -126,8 +126,9 @@ def board(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
 def rebalance(session: Session, *, principal: Principal, limit: int = 1000) -> dict[str, int]:
     """Spread queued callbacks evenly over the available agents.
 
-    Callbacks in the pool or given to an agent who is not available are dealt out, oldest
-    first, each to the available agent with the fewest (claimed + given) at that moment.
+    Callbacks in the pool or given to an agent who is not available are dealt out in queue
+    order (weight, then due), each to the available agent with the fewest (claimed + given)
+    at that moment.
     """
     now = utcnow()
     agents = available_agents(session, now)
@@ -153,7 +154,7 @@ def rebalance(session: Session, *, principal: Principal, limit: int = 1000) -> d
             select(Callback.id)
             .where(Callback.status == "queued")
             .where((Callback.assigned_to.is_(None)) | (Callback.assigned_to.not_in(ids)))
-            .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
+            .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
             .limit(limit)
         )
     )
@@ -185,6 +186,7 @@ def set_priority(
     for cb in rows:
         before = cb.priority
         cb.priority = priority
+        loop.reweigh(session, [cb])
         audit(
             session,
             actor=principal.username,
@@ -192,7 +194,7 @@ def set_priority(
             entity="callback",
             entity_id=cb.id,
             before={"priority": before},
-            after={"priority": priority},
+            after={"priority": priority, "weight": cb.weight},
         )
         changes.record(session, "callback", cb.id, cb.customer_id)
     return len(rows)

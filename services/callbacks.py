@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services import changes
+from services import changes, loop
 from services.accounts import Principal, role_allows
 from services.audit import audit
 from services.config import SETTINGS
@@ -109,6 +109,7 @@ def request(
             if due < as_utc(existing.not_before) and existing.status == "queued":
                 existing.not_before = due
             existing.priority = max(existing.priority, priority)
+            loop.reweigh(session, [existing], now=now)
             _touch(session, existing, actor=actor, action="callback.merge", before=before)
             return existing, True
         cb = Callback(
@@ -124,6 +125,7 @@ def request(
             created_at=now,
             updated_at=now,
         )
+        loop.reweigh(session, [cb], now=now)
         try:
             with session.begin_nested():
                 session.add(cb)
@@ -185,10 +187,11 @@ def release_lapsed(session: Session, *, now: datetime | None = None, limit: int 
 def claim_next(session: Session, *, principal: Principal) -> Callback | None:
     now = utcnow()
     release_lapsed(session, now=now, limit=20)
+    loop.refresh_if_due(session)  # waiting bonuses grow as orders age (services.loop)
     pick = (
         select(Callback.id)
         .where(_claimable(now, principal.user_id))
-        .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
+        .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
         .limit(1)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -392,6 +395,7 @@ def to_json(cb: Callback, names: dict[int, str]) -> dict[str, Any]:
         "status": cb.status,
         "status_label": CALLBACK.label(cb.status),
         "priority": cb.priority,
+        "weight": cb.weight,
         "attempts": cb.attempts,
         "requests": cb.requests,
         "not_before": iso(cb.not_before),
@@ -406,6 +410,11 @@ def to_json(cb: Callback, names: dict[int, str]) -> dict[str, Any]:
 
 
 def many_to_json(session: Session, rows: list[Callback]) -> list[dict[str, Any]]:
-    """Callbacks as clients see them, with user names instead of ids."""
+    """Callbacks as clients see them, with user names instead of ids; an open one also
+    shows its customer's stuck orders (`stuck`: the oldest, its cause, how many)."""
     names = usernames(session, {c.claimed_by for c in rows} | {c.assigned_to for c in rows})
-    return [to_json(c, names) for c in rows]
+    stuck = loop.stuck_info(session, rows)
+    return [
+        {**to_json(c, names), "stuck": stuck.get(c.customer_id) if c.status in OPEN else None}
+        for c in rows
+    ]

@@ -166,17 +166,7 @@ def resolve_segment(
             query.order_by(Order.received_at, Order.id).limit(MAX_RECIPIENTS + 1)
         ).all()
     elif kind == "callback_topic":
-        topic = segment.get("topic")
-        if not isinstance(topic, str) or not topic.strip():
-            raise Invalid("a 'callback_topic' segment names a 'topic'")
-        rows = [
-            (cid, None)
-            for cid in session.scalars(
-                select(Callback.customer_id)
-                .where(Callback.topic == topic, Callback.status.in_(("queued", "claimed")))
-                .order_by(Callback.customer_id)
-            )
-        ]
+        rows = _waiting_for_callback(session, segment, now=now)
     else:
         raise Invalid("segment kind must be 'orders', 'stuck' or 'callback_topic'")
     seen: dict[int, int | None] = {}
@@ -185,6 +175,57 @@ def resolve_segment(
     if len(seen) > MAX_RECIPIENTS:
         raise Invalid(f"a campaign reaches at most {MAX_RECIPIENTS} customers; narrow the segment")
     return list(seen.items())
+
+
+def _waiting_for_callback(
+    session: Session, segment: dict[str, Any], *, now: datetime
+) -> list[tuple[int, int | None]]:
+    """Waiting for a callback about <topic>: the customers with an open (queued or
+    claimed) callback on the topic. Optional: min_waiting_hours (their oldest order has
+    waited in received at least that long), cause (they have an order in received with
+    that cause). Each comes with their oldest order in received, else their latest order,
+    for the template's order placeholders."""
+    topic = segment.get("topic")
+    if not isinstance(topic, str) or not (1 <= len(topic.strip()) <= 40):
+        raise Invalid("a 'callback_topic' segment names a 'topic' of 1-40 characters")
+    query = select(Callback.customer_id).where(
+        Callback.topic == topic.strip(), Callback.status.in_(("queued", "claimed"))
+    )
+    hours = segment.get("min_waiting_hours")
+    if hours is not None:
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= 1440:
+            raise Invalid("min_waiting_hours must be a number of hours between 0 and 1440")
+        query = query.where(Callback.waiting_since <= now - timedelta(hours=float(hours)))
+    cause = segment.get("cause")
+    if cause is not None:
+        if cause not in STUCK_CAUSES:
+            raise Invalid(f"cause must be one of {', '.join(STUCK_CAUSES)}")
+        query = query.where(
+            select(Order.id)
+            .where(
+                Order.customer_id == Callback.customer_id,
+                Order.status == "received",
+                Order.cause == cause,
+            )
+            .exists()
+        )
+    customers = list(
+        session.scalars(query.order_by(Callback.customer_id).limit(MAX_RECIPIENTS + 1))
+    )
+    picked: dict[int, tuple[int, bool]] = {}  # customer -> (order id, in received)
+    for start in range(0, len(customers), 500):
+        chunk = customers[start : start + 500]
+        for cid, oid, status in session.execute(
+            select(Order.customer_id, Order.id, Order.status)
+            .where(Order.customer_id.in_(chunk), Order.status != "cancelled")
+            .order_by(Order.customer_id, Order.received_at, Order.id)
+        ):
+            waiting = status == "received"
+            have = picked.get(cid)
+            # the oldest order in received wins; otherwise the latest order
+            if have is None or (waiting and not have[1]) or (not waiting and not have[1]):
+                picked[cid] = (oid, waiting)
+    return [(cid, picked[cid][0] if cid in picked else None) for cid in customers]
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from services.models import Change
@@ -58,19 +59,25 @@ def flush_pending(session: Session) -> None:
         # server's own work only, never while this process waits for its turn on the GIL
         # (which, with many requests in flight, held every writer up for milliseconds).
         # The session's later commit finds the transaction already committed: a no-op.
-        raw = session.connection().connection.driver_connection
-        with raw.pipeline():
-            raw.execute(
-                _PG_APPEND,
-                {
-                    "k": FEED_LOCK_KEY,
-                    "kinds": [kind for kind, _ in pending],
-                    "ids": [entity_id for _, entity_id in pending],
-                    "customers": list(pending.values()),
-                    "at": now,
-                },
-            )
-            raw.commit()
+        connection = session.connection()
+        raw = connection.connection.driver_connection
+        params = {
+            "k": FEED_LOCK_KEY,
+            "kinds": [kind for kind, _ in pending],
+            "ids": [entity_id for _, entity_id in pending],
+            "customers": list(pending.values()),
+            "at": now,
+        }
+        try:
+            with raw.pipeline():
+                raw.execute(_PG_APPEND, params)
+                raw.commit()
+        except raw.Error as exc:
+            # As if SQLAlchemy had run it: a lost database is OperationalError (the API
+            # answers 503, a deadlock is retried) and a broken connection leaves the pool.
+            if raw.broken:
+                connection.invalidate(exc)
+            raise DBAPIError.instance(_PG_APPEND, params, exc, type(raw).Error) from exc
         return
     session.execute(
         insert(Change),

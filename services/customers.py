@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from services import callbacks as callback_service
 from services import messages as message_service
 from services import notes as note_service
+from services import notices as notice_service
+from services import presence as presence_service
 from services.accounts import Principal
 from services.audit import log_access
 from services.config import SETTINGS
@@ -345,6 +347,12 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
             for c in contradictions
         ],
         "timeline": timeline,
+        # the official line meant for this caller first, then the one for everyone
+        "notices": notice_service.for_customer(session, orders=orders, principal=principal),
+        # who else is on this customer: viewing it now, or holding a callback for them
+        "presence": presence_service.others(
+            session, customer_id=customer_id, principal=principal, now=now
+        ),
         "actions": [
             {"action": "add_note", "allowed": True},
             {"action": "schedule_callback", "allowed": True},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as exc_module
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,13 +31,40 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=30
-        )
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=30)
+        _ping_when_idle(engine)
+        return engine
     raise ValueError(
         f"unsupported database URL scheme {parsed.drivername!r}; "
         "expected sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
     )
+
+
+# A pooled connection used this recently is alive (or its failure is noticed by the query,
+# which invalidates the whole pool): pinging it would cost a round trip on every request.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it has sat idle a while (the database
+    may have restarted meanwhile), not on every checkout as pool_pre_ping does."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("launchdesk_checkin")
+        if last is None or time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            if not dbapi_connection.autocommit:
+                dbapi_connection.rollback()
+        except Exception as exc:
+            # the pool replaces this connection with a fresh one and tries again
+            raise exc_module.DisconnectionError(str(exc)) from exc
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["launchdesk_checkin"] = time.monotonic()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -69,7 +98,15 @@ class Database:
             if self.dialect == "sqlite"
             else self.engine
         )
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: a read runs without BEGIN and ROLLBACK, two round trips fewer per
+        # request. Nothing is lost: at READ COMMITTED every statement takes a snapshot of
+        # its own anyway, inside a transaction or not.
+        reader = (
+            self.engine
+            if self.dialect == "sqlite"
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self._read = sessionmaker(reader, expire_on_commit=False)
         self._write = sessionmaker(writer, expire_on_commit=False)
 
     @property

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import ARRAY, any_, bindparam, insert, select, text
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from services import changes
+from services import changes, loop
 from services.identifiers import (
     IdentifierError,
     is_luhn_valid,
@@ -147,10 +147,22 @@ def _valid_event_id(event_id: Any) -> bool:
     return isinstance(event_id, str) and 1 <= len(event_id) <= 100 and not _has_control(event_id)
 
 
+def _has_nul(raw: dict[str, Any]) -> bool:
+    """contains_nul, with a C-speed pass first: JSON text escapes a NUL as \\u0000, so an
+    event whose text lacks that sequence has none (one that has it is looked at closely: a
+    literal backslash-u0000 reads the same)."""
+    try:
+        if "\\u0000" not in json.dumps(raw):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return contains_nul(raw)
+
+
 def parse_event(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise Rejected("an event must be a JSON object")
-    if contains_nul(raw):
+    if _has_nul(raw):
         raise Rejected("an event must not contain NUL bytes")
     source = raw.get("source")
     if source not in SOURCES:
@@ -252,6 +264,14 @@ class Ingestor:
     # lookups, locked on PostgreSQL so two batches never judge one subject from stale state
     def _lockable(self, query: Any) -> Any:
         return query.with_for_update() if self.lock else query
+
+    def _among(self, column: Any, values: list[Any]) -> Any:
+        """column IN values. On PostgreSQL as = ANY(one array parameter): the statement's
+        text is then the same for every batch, where hundreds of bound values made psycopg
+        and the server parse a new statement each time (milliseconds a lookup)."""
+        if self.lock:
+            return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+        return column.in_(values)
 
     def _one(self, query: Any) -> Any:
         return self.s.scalar(self._lockable(query))
@@ -359,7 +379,7 @@ class Ingestor:
             for res in self.s.scalars(
                 self._lockable(
                     select(Reservation)
-                    .where(Reservation.reservation_no.in_(chunk))
+                    .where(self._among(Reservation.reservation_no, chunk))
                     .order_by(Reservation.id)
                 )
             ):
@@ -367,12 +387,16 @@ class Ingestor:
         self._absent.update(("reservation", n) for n in res_nos if n not in self._reservations)
         for chunk in _chunks(sorted(order_nos)):
             for order in self.s.scalars(
-                self._lockable(select(Order).where(Order.order_no.in_(chunk)).order_by(Order.id))
+                self._lockable(
+                    select(Order).where(self._among(Order.order_no, chunk)).order_by(Order.id)
+                )
             ):
                 self._orders[order.order_no] = order
         self._absent.update(("order", n) for n in order_nos if n not in self._orders)
         for chunk in _chunks(sorted(refs)):
-            for customer in self.s.scalars(select(Customer).where(Customer.ref.in_(chunk))):
+            for customer in self.s.scalars(
+                select(Customer).where(self._among(Customer.ref, chunk))
+            ):
                 self._customers[customer.ref] = customer
         self._absent.update(("customer", r) for r in refs if r not in self._customers)
         order_ids = sorted(o.id for o in self._orders.values() if o is not None)
@@ -380,7 +404,7 @@ class Ingestor:
             for chunk in _chunks(order_ids):
                 for row in self.s.scalars(
                     self._lockable(
-                        select(model).where(model.order_id.in_(chunk)).order_by(model.id)
+                        select(model).where(self._among(model.order_id, chunk)).order_by(model.id)
                     )
                 ):
                     self._rows[(model, row.order_id)] = row
@@ -489,7 +513,10 @@ class Ingestor:
             for chunk in _chunks(keys):
                 for row in self.s.scalars(
                     select(IngestedEvent)
-                    .where(IngestedEvent.subject_key.in_(chunk), IngestedEvent.result == "held")
+                    .where(
+                        self._among(IngestedEvent.subject_key, chunk),
+                        IngestedEvent.result == "held",
+                    )
                     .order_by(IngestedEvent.occurred_at, IngestedEvent.id)
                 ):
                     by_key.setdefault(row.subject_key or "", []).append(row)
@@ -670,7 +697,7 @@ class Ingestor:
         for model in (Shipment, Activation):
             missing = [i for i in ids if (model, i) not in self._rows]
             for chunk in _chunks(missing):
-                for row in self.s.scalars(select(model).where(model.order_id.in_(chunk))):
+                for row in self.s.scalars(select(model).where(self._among(model.order_id, chunk))):
                     self._rows[(model, row.order_id)] = row
             for i in missing:
                 self._rows.setdefault((model, i), None)
@@ -679,7 +706,7 @@ class Ingestor:
             for row in self.s.scalars(
                 select(Contradiction)
                 .where(
-                    Contradiction.order_id.in_(chunk),
+                    self._among(Contradiction.order_id, chunk),
                     Contradiction.resolved_at.is_(None),
                     Contradiction.kind != "upstream_conflict",
                 )
@@ -992,4 +1019,8 @@ _HANDLERS = {
 
 
 def ingest_batch(session: Session, events: list[Any]) -> list[dict[str, Any]]:
-    return Ingestor(session).run(events)
+    ingestor = Ingestor(session)
+    results = ingestor.run(events)
+    # open callbacks of customers whose orders moved show (and are weighed by) it at once
+    loop.after_ingest(session, events, results, ingestor._orders)
+    return results

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -203,7 +204,17 @@ class Contradiction(Base):
 class Callback(Base):
     __tablename__ = "callbacks"
     __table_args__ = (
-        Index("ix_callbacks_queue", "status", text("priority DESC"), "not_before", "id"),
+        # claimed by effective rank (priority plus the age bonus of the customer's order
+        # waiting in received: services.loop), then the longest due
+        Index("ix_callbacks_queue", "status", text("weight DESC"), "not_before", "id"),
+        # the open callbacks whose customer has an order waiting in received: re-weighed
+        # as that order ages
+        Index(
+            "ix_callbacks_waiting",
+            "waiting_since",
+            sqlite_where=text("waiting_since IS NOT NULL AND status IN ('queued', 'claimed')"),
+            postgresql_where=text("waiting_since IS NOT NULL AND status IN ('queued', 'claimed')"),
+        ),
         Index("ix_callbacks_claimed_by", "claimed_by", "status"),
         # claims whose lease ran out (checked on every claim): only the claimed ones
         Index(
@@ -229,6 +240,10 @@ class Callback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    # priority plus the waiting bonus (services.loop.weight_for); the queue's order
+    weight: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # when the customer's oldest order still in received was received (None: none is)
+    waiting_since: Mapped[datetime | None] = mapped_column(Stamp)
     not_before: Mapped[datetime] = mapped_column(Stamp)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     requests: Mapped[int] = mapped_column(Integer, default=1)
@@ -279,6 +294,8 @@ class Message(Base):
 
 class Note(Base):
     __tablename__ = "notes"
+    # the customers behind a contact reason in the last hours (services.reasons)
+    __table_args__ = (Index("ix_notes_reason_created_at", "reason", "created_at"),)
     id: Mapped[int] = _pk()
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     author: Mapped[str] = mapped_column(String(64))
@@ -301,6 +318,13 @@ class Notice(Base):
     published_by: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(Stamp)
+    # The segment the notice is meant for (all empty: everyone); see services.notices.
+    target_model: Mapped[str | None] = mapped_column(String(100))
+    target_delivery_method: Mapped[str | None] = mapped_column(String(16))
+    target_order_status: Mapped[str | None] = mapped_column(String(24))
+    target_cause: Mapped[str | None] = mapped_column(String(24))
+    target_received_from: Mapped[date | None] = mapped_column(Date)  # Seoul days, inclusive
+    target_received_to: Mapped[date | None] = mapped_column(Date)
 
 
 class NoticeAck(Base):

@@ -1,4 +1,4 @@
-"""Notes: the contact log agents write on a customer."""
+"""Notes: the contact log agents write on a customer, each with its contact reason."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services import changes
+from services import changes, reasons
 from services.audit import audit
 from services.errors import Invalid, NotFound
 from services.models import Customer, Note
@@ -23,6 +23,7 @@ def add_note(
         raise Invalid(f"a note must be 1-{MAX_BODY} characters without NUL bytes", code="bad_note")
     if reason is not None and (len(reason) > 40 or "\x00" in reason):
         raise Invalid("a contact reason is at most 40 characters", code="bad_reason")
+    reason = reasons.check_reason(session, reason)  # one of the list (services.reasons)
     if session.get(Customer, customer_id) is None:
         raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
     note = Note(

@@ -1,7 +1,16 @@
-"""Notices: the official line on a topic, versioned, acknowledged by each agent."""
+"""Notices: the official line on a topic, versioned, acknowledged by each agent.
+
+A notice may target a segment of the launch (model, delivery method, order status, stuck
+cause, received-date range in Seoul days). It then applies to a customer when one of
+their orders meets every condition given; the customer screen lists those first, so an
+agent reads out the answer meant for that caller. A notice with no target is for
+everyone. Every notice stays pinned on every console and is acknowledged as before.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,8 +20,22 @@ from services import changes
 from services.accounts import Principal
 from services.audit import audit
 from services.errors import Invalid, NotFound
-from services.models import Notice, NoticeAck
-from services.timeutil import iso, utcnow
+from services.lifecycles import DELIVERY_METHODS, ORDER, STUCK_CAUSES
+from services.models import Notice, NoticeAck, Order, Reservation, User
+from services.orders import launch_models
+from services.timeutil import SEOUL, as_utc, iso, utcnow
+
+TARGET_FIELDS = (
+    "model",
+    "delivery_method",
+    "order_status",
+    "cause",
+    "received_from",
+    "received_to",
+)
+ORDER_STATUSES = tuple(ORDER.labels_ko)
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 
 def _clean(value: str, name: str, max_len: int) -> str:
@@ -22,11 +45,211 @@ def _clean(value: str, name: str, max_len: int) -> str:
     return value
 
 
-def publish(session: Session, *, topic: str, title: str, body: str, principal: Principal) -> Notice:
+def _allowed(values: Iterable[str], limit: int = 30) -> str:
+    values = list(values)
+    shown = ", ".join(values[:limit])
+    return shown + (f", … ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+def _known_model(session: Session, model: str) -> bool:
+    if model in launch_models(session):
+        return True
+    # The cached list may predate a model that arrived a moment ago.
+    return (
+        session.scalar(select(Order.id).where(Order.model == model).limit(1)) is not None
+        or session.scalar(select(Reservation.id).where(Reservation.model == model).limit(1))
+        is not None
+    )
+
+
+def _day(value: Any, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise Invalid(
+                f"{name} must be a date like 2026-11-24; received {str(value)[:40]!r}",
+                code="bad_target",
+            )
+    if not (EARLIEST_DAY <= day <= LATEST_DAY):
+        raise Invalid(f"{name} must be a date between 2000 and 2099", code="bad_target")
+    return day
+
+
+def clean_target(session: Session, target: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A target checked against what the launch knows; every field None means everyone."""
+    target = dict(target or {})
+    unknown = sorted(set(target) - set(TARGET_FIELDS))
+    if unknown:
+        raise Invalid(
+            f"unknown target field {unknown[0]!r}; a target has {', '.join(TARGET_FIELDS)}",
+            code="bad_target",
+        )
+    out: dict[str, Any] = {name: None for name in TARGET_FIELDS}
+
+    def text(name: str) -> str | None:
+        value = target.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise Invalid(f"target {name} must be text", code="bad_target")
+        return value.strip()
+
+    model = text("model")
+    if model is not None and not _known_model(session, model):
+        raise Invalid(
+            f"unknown model {model[:100]!r}; the launch's models are "
+            f"{_allowed(launch_models(session)) or '(none yet)'}",
+            code="unknown_model",
+            allowed=launch_models(session),
+        )
+    method = text("delivery_method")
+    if method is not None and method not in DELIVERY_METHODS:
+        raise Invalid(
+            f"unknown delivery method {method[:40]!r}; expected one of {_allowed(DELIVERY_METHODS)}",
+            code="unknown_delivery_method",
+            allowed=list(DELIVERY_METHODS),
+        )
+    status = text("order_status")
+    if status is not None and status not in ORDER_STATUSES:
+        raise Invalid(
+            f"unknown order status {status[:40]!r}; expected one of {_allowed(ORDER_STATUSES)}",
+            code="unknown_order_status",
+            allowed=list(ORDER_STATUSES),
+        )
+    cause = text("cause")
+    if cause is not None and cause not in STUCK_CAUSES:
+        raise Invalid(
+            f"unknown stuck cause {cause[:40]!r}; expected one of {_allowed(STUCK_CAUSES)}",
+            code="unknown_cause",
+            allowed=list(STUCK_CAUSES),
+        )
+    start = _day(target.get("received_from"), "received_from")
+    end = _day(target.get("received_to"), "received_to")
+    if start and end and start > end:
+        raise Invalid(
+            f"received_from ({start}) is after received_to ({end}); expected a range "
+            "from the earlier day to the later one",
+            code="bad_target",
+        )
+    out.update(
+        model=model,
+        delivery_method=method,
+        order_status=status,
+        cause=cause,
+        received_from=start,
+        received_to=end,
+    )
+    return out
+
+
+def target_of(notice: Notice) -> dict[str, Any] | None:
+    """The notice's target as stored, or None when it is for everyone."""
+    target = {
+        "model": notice.target_model,
+        "delivery_method": notice.target_delivery_method,
+        "order_status": notice.target_order_status,
+        "cause": notice.target_cause,
+        "received_from": notice.target_received_from,
+        "received_to": notice.target_received_to,
+    }
+    return target if any(v is not None for v in target.values()) else None
+
+
+def order_matches(target: Mapping[str, Any], order: Order) -> bool:
+    """Every condition the target sets holds for this order."""
+    if target.get("model") is not None and order.model != target["model"]:
+        return False
+    if (
+        target.get("delivery_method") is not None
+        and order.delivery_method != target["delivery_method"]
+    ):
+        return False
+    if target.get("order_status") is not None and order.status != target["order_status"]:
+        return False
+    if target.get("cause") is not None and order.cause != target["cause"]:
+        return False
+    start, end = target.get("received_from"), target.get("received_to")
+    if start is not None or end is not None:
+        if order.received_at is None:
+            return False
+        day = as_utc(order.received_at).astimezone(SEOUL).date()
+        if (start is not None and day < start) or (end is not None and day > end):
+            return False
+    return True
+
+
+def matching_orders(notice: Notice, orders: Iterable[Order]) -> list[str]:
+    target = target_of(notice)
+    if target is None:
+        return []
+    return [o.order_no for o in orders if order_matches(target, o)]
+
+
+def for_customer(
+    session: Session, *, orders: list[Order], principal: Principal
+) -> list[dict[str, Any]]:
+    """The active notices for a customer's screen: those targeting this customer's orders
+    first (applies "customer", with the orders matched), then those for everyone; notices
+    targeting other customers are left out."""
+    active_notices = session.scalars(
+        select(Notice)
+        .where(Notice.status == "active")
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
+    ).all()
+    if not active_notices:
+        return []
+    acked = _acked_by(session, principal, [n.id for n in active_notices])
+    targeted: list[dict[str, Any]] = []
+    general: list[dict[str, Any]] = []
+    for notice in active_notices:
+        if target_of(notice) is None:
+            general.append(
+                {**to_json(notice, acknowledged=notice.id in acked), "applies": "everyone"}
+            )
+            continue
+        matched = matching_orders(notice, orders)
+        if matched:
+            targeted.append(
+                {
+                    **to_json(notice, acknowledged=notice.id in acked),
+                    "applies": "customer",
+                    "matched_orders": matched,
+                }
+            )
+    return targeted + general
+
+
+def _acked_by(session: Session, principal: Principal, ids: list[int]) -> set[int]:
+    return set(
+        session.scalars(
+            select(NoticeAck.notice_id).where(
+                NoticeAck.user_id == principal.user_id, NoticeAck.notice_id.in_(ids or [0])
+            )
+        )
+    )
+
+
+def publish(
+    session: Session,
+    *,
+    topic: str,
+    title: str,
+    body: str,
+    principal: Principal,
+    target: Mapping[str, Any] | None = None,
+) -> Notice:
     """A new version of the topic's notice; the one it replaces is retired."""
     topic = _clean(topic, "topic", 80)
     title = _clean(title, "title", 200)
     body = _clean(body, "body", 4000)
+    aim = clean_target(session, target)
     now = utcnow()
     current = session.scalars(
         select(Notice).where(Notice.topic == topic, Notice.status == "active")
@@ -46,6 +269,12 @@ def publish(session: Session, *, topic: str, title: str, body: str, principal: P
         status="active",
         published_by=principal.username,
         published_at=now,
+        target_model=aim["model"],
+        target_delivery_method=aim["delivery_method"],
+        target_order_status=aim["order_status"],
+        target_cause=aim["cause"],
+        target_received_from=aim["received_from"],
+        target_received_to=aim["received_to"],
     )
     session.add(notice)
     session.flush()
@@ -56,7 +285,13 @@ def publish(session: Session, *, topic: str, title: str, body: str, principal: P
         entity="notice",
         entity_id=notice.id,
         before={"replaces": [o.id for o in current]},
-        after={"topic": topic, "version": version, "title": title, "body": body},
+        after={
+            "topic": topic,
+            "version": version,
+            "title": title,
+            "body": body,
+            "target": _target_json(target_of(notice)),
+        },
     )
     changes.record(session, "notice", notice.id)
     return notice
@@ -104,15 +339,51 @@ def active(session: Session, *, principal: Principal) -> list[dict[str, Any]]:
     notices = session.scalars(
         select(Notice).where(Notice.status == "active").order_by(Notice.published_at.desc())
     ).all()
-    acked = set(
-        session.scalars(
-            select(NoticeAck.notice_id).where(
-                NoticeAck.user_id == principal.user_id,
-                NoticeAck.notice_id.in_([n.id for n in notices] or [0]),
-            )
-        )
-    )
+    acked = _acked_by(session, principal, [n.id for n in notices])
     return [to_json(n, acknowledged=n.id in acked) for n in notices]
+
+
+def acks_by_version(session: Session, *, notice_id: int) -> dict[str, Any]:
+    """Who has read this notice, and each version of its topic (newest first)."""
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound(f"no notice with id {notice_id}", code="notice_not_found")
+    versions = session.scalars(
+        select(Notice).where(Notice.topic == notice.topic).order_by(Notice.version.desc())
+    ).all()
+    acks: dict[int, dict[int, Any]] = {}
+    for ack in session.scalars(
+        select(NoticeAck).where(NoticeAck.notice_id.in_([v.id for v in versions]))
+    ):
+        acks.setdefault(ack.notice_id, {})[ack.user_id] = ack.acked_at
+    staff = session.scalars(
+        select(User)
+        .where(User.role.in_(("agent", "lead", "supervisor")), User.disabled.is_(False))
+        .order_by(User.username)
+    ).all()
+
+    def readers(version: Notice) -> dict[str, Any]:
+        read = acks.get(version.id, {})
+        return {
+            "acknowledged": [
+                {
+                    "username": u.username,
+                    "display_name": u.display_name,
+                    "acked_at": iso(read[u.id]),
+                }
+                for u in sorted(
+                    (u for u in staff if u.id in read),
+                    key=lambda u: (as_utc(read[u.id]), u.username),
+                )
+            ],
+            "not_acknowledged": [u.username for u in staff if u.id not in read],
+        }
+
+    return {
+        "notice": to_json(notice),
+        **readers(notice),
+        "versions": [{**to_json(v), **readers(v)} for v in versions],
+    }
 
 
 def to_json(notice: Notice, *, acknowledged: bool | None = None) -> dict[str, Any]:
@@ -126,7 +397,16 @@ def to_json(notice: Notice, *, acknowledged: bool | None = None) -> dict[str, An
         "published_by": notice.published_by,
         "published_at": iso(notice.published_at),
         "retired_at": iso(notice.retired_at),
+        "target": _target_json(target_of(notice)),
     }
     if acknowledged is not None:
         out["acknowledged"] = acknowledged
     return out
+
+
+def _target_json(target: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if target is None:
+        return None
+    return {
+        k: (v.isoformat() if isinstance(v, date) else v) for k, v in target.items() if v is not None
+    }

@@ -33,8 +33,10 @@ from services.timeutil import as_utc, iso, utcnow
 
 PROGRESSED = ("preparing", "shipped", "delivered")
 # The launch's models change rarely (a new model is a new launch); a minute's cache per
-# database spares triage a full scan on every page.
-_models_cache: dict[str, tuple[float, list[str]]] = {}
+# database spares triage a full scan on every page. Keyed by the Database's connection pool
+# (not its URL): a database emptied and filled anew under the same URL, as tests do, is
+# opened by a Database of its own.
+_models_cache: weakref.WeakKeyDictionary[Any, tuple[float, list[str]]] = weakref.WeakKeyDictionary()
 _models_lock = threading.Lock()
 
 
@@ -69,7 +71,7 @@ def duplicate_drafts(orders: Iterable[Order]) -> set[int]:
 
 
 def launch_models(session: Session) -> list[str]:
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = session.get_bind().pool
     with _models_lock:
         stamp, models = _models_cache.get(key, (0.0, []))
         if time.monotonic() - stamp < 60 and models:
@@ -564,6 +566,10 @@ def cancel_order(
         after={"status": "cancelled", "reason": reason},
     )
     changes.record(session, "order", order.id, order.customer_id)
+    from services import loop  # late: loop reads this module's stuck rules
+
+    # a cancelled order no longer makes its customer's callbacks wait: re-weigh them now
+    loop.orders_changed(session, {order.customer_id})
     return order
 
 
@@ -660,4 +666,8 @@ def set_triage(
             after={"cause": order.cause, "owner": order.owner},
         )
         changes.record(session, "order", order.id, order.customer_id)
+    from services import loop  # late: loop reads this module's stuck rules
+
+    # the open callbacks of these customers show the new cause at once
+    loop.orders_changed(session, {o.customer_id for o in rows}, always_record=True)
     return rows

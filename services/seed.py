@@ -1087,6 +1087,17 @@ DEMO_NOTICES: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
+# The official line for one segment only: the customer screen of a matching customer lists
+# it first; other customers' screens do not show it (issue 9).
+DEMO_TARGETED_NOTICE = (
+    "fold8_received",
+    "Z Fold8 접수완료 주문 출고 일정 (해당 고객 전용)",
+    "Galaxy Z Fold8 512GB 실버 섀도우는 입고가 늦어 접수완료 주문의 출고가 2–3일 늦어집니다. "
+    "주문 취소 없이 기다리면 입고 순서대로 출고되며, 출고되면 운송장번호를 문자로 보내드립니다. "
+    "사전예약 사은품은 그대로 지급된다고 안내해 주세요.",
+    {"model": "Galaxy Z Fold8 512GB 실버 섀도우", "order_status": "received"},
+)
+
 _CAUSE_NOTES = {
     "payment_pending": "결제대기 상태로 멈춰 있다고 문의. 결제 확인 후 회신 요청",
     "stock_shortage": "재고 부족 안내를 받았다고 함. 입고 예정일 확인 후 연락 요청",
@@ -1188,6 +1199,34 @@ def _demo_callbacks(session: Session, moment: datetime) -> int:
     return made
 
 
+def demo_held_customer(session: Session) -> int | None:
+    """The demo's customer another agent is on: the earliest Z Fold8 order still received
+    (so the targeted notice applies to them too)."""
+    model = DEMO_TARGETED_NOTICE[3]["model"]
+    return session.scalar(
+        select(Order.customer_id)
+        .where(Order.model == model, Order.status == "received")
+        .order_by(Order.received_at, Order.id)
+        .limit(1)
+    )
+
+
+def _demo_held_callback(session: Session, supervisor: Principal) -> None:
+    """agent2 holds a callback for a known customer, so agent1 opening them sees who else
+    is on the customer and is warned before acting."""
+    customer_id = demo_held_customer(session)
+    if customer_id is None:
+        return
+    callback, _ = callbacks.request(
+        session,
+        customer_id=customer_id,
+        topic="delivery",
+        actor="agent2",
+        note="Z Fold8 출고일 문의. 입고 확인 후 직접 다시 연락드리기로 함 (이서준)",
+    )
+    callbacks.reassign(session, callback_ids=[callback.id], to_agent="agent2", principal=supervisor)
+
+
 DEMO_TEMPLATES: tuple[tuple[str, str, str], ...] = (
     (
         "delay",
@@ -1202,6 +1241,62 @@ DEMO_TEMPLATES: tuple[tuple[str, str, str], ...] = (
         "주문 {order_no}는 정상 처리 중입니다.",
     ),
 )
+
+
+# Contacts over the last two hours (previous hour, last hour) per reason: delivery calls
+# jump (failed deliveries), and a reason a lead added shows up, so the reasons panel has
+# something to say on first start.
+DEMO_CONTACTS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("delivery", 9, 24, ("배송실패 문자를 받았다고 문의", "경비실 보관 요청", "재배송 일정 문의")),
+    ("order_status", 21, 17, ("접수완료에서 진행이 없다고 문의", "출고 예정일 문의")),
+    ("activation", 12, 10, ("개통실패 재신청 방법 문의", "개통중 상태 지속 문의")),
+    ("cancellation", 6, 4, ("접수완료 주문 취소 요청", "사전예약 취소 가능 여부 문의")),
+    ("promotion", 5, 2, ("사전예약 사은품 지급 일정 문의",)),
+    ("other", 3, 3, ("매장 위치 문의",)),
+    ("esim_transfer", 0, 6, ("기존 eSIM을 새 기기로 옮기는 방법 문의",)),
+)
+
+
+def _demo_contacts(session: Session, moment: datetime, lead: Principal) -> int:
+    """Contacts logged with reasons over the last two hours, and one reason a lead added."""
+    from services import reasons
+    from services.models import Note
+
+    reasons.add_reason(
+        session, key="esim_transfer", label="eSIM 이동", label_en="eSIM transfer", principal=lead
+    )
+    rng = random.Random(2026)
+    failed = list(
+        session.scalars(
+            select(Shipment.customer_id)
+            .where(Shipment.status.in_(("delivery_failed", "in_transit", "out_for_delivery")))
+            .order_by(Shipment.status_at)
+            .limit(60)
+        )
+    )
+    waiting = list(
+        session.scalars(select(Order.customer_id).where(Order.status == "received").limit(60))
+    )
+    anyone = list(session.scalars(select(Customer.id).order_by(Customer.id).limit(300)))
+    pools = {"delivery": failed, "order_status": waiting, "cancellation": waiting}
+    notes = []
+    for key, previous, last, bodies in DEMO_CONTACTS:
+        pool = pools.get(key) or anyone
+        if not pool:
+            continue
+        for n, (low, high) in [(previous, (61, 119)), (last, (1, 59))]:
+            for _ in range(n):
+                notes.append(
+                    Note(
+                        customer_id=rng.choice(pool),
+                        author=rng.choice(_CALLBACK_ACTORS[:3]),
+                        reason=key,
+                        body=rng.choice(bodies),
+                        created_at=moment - timedelta(minutes=rng.uniform(low, high)),
+                    )
+                )
+    session.add_all(notes)
+    return len(notes)
 
 
 def demo_passwords() -> dict[str, str]:
@@ -1234,8 +1329,18 @@ def seed_demo(
         _demo_callbacks(session, moment)
         lead = users["lead1"]
         principal = Principal(lead.id, lead.username, lead.role, lead.display_name)
+        _demo_contacts(session, moment, principal)
         for topic, title, body in DEMO_NOTICES:
             notices.publish(session, topic=topic, title=title, body=body, principal=principal)
+        if demo_held_customer(session) is not None:  # a launch with Z Fold8 orders waiting
+            topic, title, body, target = DEMO_TARGETED_NOTICE
+            notices.publish(
+                session, topic=topic, title=title, body=body, principal=principal, target=target
+            )
+        boss = users["supervisor1"]
+        _demo_held_callback(
+            session, Principal(boss.id, boss.username, boss.role, boss.display_name)
+        )
         for key, title, body in DEMO_TEMPLATES:
             campaigns.save_template(session, key=key, title=title, body=body, principal=principal)
     return passwords

@@ -29,6 +29,15 @@ def app_from_env() -> FastAPI:
     outbox = Outbox(db, gateway)
     app.router.on_startup.append(outbox.start)
     app.router.on_shutdown.append(outbox.stop)
+    threads = int(os.environ.get("LAUNCHDESK_REQUEST_THREADS", "0") or 0)
+    if threads > 0:
+
+        def limit_threads() -> None:
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+        app.router.on_startup.append(limit_threads)
     return app
 
 
@@ -90,17 +99,50 @@ class ThreadedServer:
         self.thread.join(timeout=10)
 
 
+class _TcpConfig(uvicorn.Config):
+    """uvicorn's config, its listening socket marked as TCP.
+
+    With several workers uvicorn binds the socket itself as socket.socket(AF_INET), whose
+    protocol number is 0; asyncio sets TCP_NODELAY only on sockets whose protocol is
+    IPPROTO_TCP, so every accepted connection kept Nagle's algorithm on. uvicorn writes an
+    answer's head and body separately: on a keep-alive connection the body then waited for
+    the client's delayed ACK, 40 ms on every answer after a connection's first.
+    """
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto:
+            return sock
+        tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        tcp.set_inheritable(True)
+        return tcp
+
+
 def serve(url: str, *, host: str, port: int, workers: int) -> None:
     db = Database(url, pool_size=2)
     upgrade(db.engine)
     db.dispose()
     os.environ["LAUNCHDESK_DATABASE_URL"] = url
-    uvicorn.run(
+    config = _TcpConfig(
         "services.server:app_from_env",
         factory=True,
         host=host,
         port=port,
-        workers=workers if workers > 1 else None,
+        workers=workers,
         log_level="info",
         access_log=False,
+        # uvicorn kills a worker that has not answered its supervisor's ping within this
+        # long; its default, 5 s, killed busy workers on a loaded host mid-load.
+        timeout_worker_healthcheck=30,
     )
+    if config.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        # the workers share the parent's socket, as uvicorn.run would hand it to them
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    # one process: uvicorn binds its own socket with asyncio, which marks it as TCP
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # as uvicorn.run: the port taken, the app failing to load
+        raise SystemExit(3)

@@ -34,13 +34,22 @@ def pytest_report_header() -> str:
     return f"launchdesk test database: {BACKEND}"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--runslow", action="store_true", help="also run the long variants (@pytest.mark.slow)"
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip_pg = pytest.mark.skip(
         reason="PostgreSQL-only; run with LAUNCHDESK_TEST_DATABASE=postgresql"
     )
+    skip_slow = pytest.mark.skip(reason="a long variant; run with --runslow")
     for item in items:
         if "postgres" in item.keywords and BACKEND != "postgresql":
             item.add_marker(skip_pg)
+        if "slow" in item.keywords and not config.getoption("--runslow"):
+            item.add_marker(skip_slow)
 
 
 @pytest.fixture(scope="session")

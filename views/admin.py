@@ -25,6 +25,7 @@ from console import labels
 from console.client import BackendClient, BackendError
 from console.models import RowsModel
 from console.worker import Worker
+from views.settings import SettingsDialog
 from views.widgets import alive
 
 ROLES = ("agent", "lead", "supervisor", "admin", "integration")
@@ -32,6 +33,7 @@ ROLES = ("agent", "lead", "supervisor", "admin", "integration")
 
 class AdminWindow(QMainWindow):
     logout_requested = Signal()
+    language_requested = Signal(str)
 
     def __init__(self, client: BackendClient, worker: Worker) -> None:
         super().__init__()
@@ -106,9 +108,18 @@ class AdminWindow(QMainWindow):
         layout.addWidget(self.message)
         self.setCentralWidget(central)
         menu = self.menuBar().addMenu(self.tr("&Accounts"))
+        settings_action = menu.addAction(self.tr("Settings…"), self.open_settings)
+        settings_action.setShortcut("Ctrl+,")
         menu.addAction(self.tr("Log out"), self.logout_requested.emit)
         menu.addAction(self.tr("Quit"), self.close)
         self.resize(900, 640)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self, username=(self.client.user or {}).get("username"))
+        # The window is rebuilt in the new language by whoever opened it (console/app.py).
+        dialog.language_changed.connect(self.language_requested.emit)
+        dialog.open()
+        return dialog
 
     def start(self) -> None:
         self.reload()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -49,6 +50,28 @@ class AgentsModel(RowsModel):
         ]
 
 
+def rank_text(row: dict[str, Any]) -> str:
+    """Its place in the queue: the weight, and how much of it is the waiting bonus."""
+    weight = int(row.get("weight", row.get("priority", 0)))
+    bonus = weight - int(row.get("priority", 0))
+    if not bonus:
+        return str(weight)
+    return (
+        QCoreApplication.translate("Board", "%1 (+%2 waiting)")
+        .replace("%1", str(weight))
+        .replace("%2", str(bonus))
+    )
+
+
+class QueueModel(CallbacksModel):
+    """The queue in claim order (services.loop): rank, then the callback and its customer's
+    stuck order."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns.insert(1, (QCoreApplication.translate("Board", "Rank"), rank_text))
+
+
 class BoardView(QWidget):
     status_message = Signal(str)
 
@@ -69,7 +92,7 @@ class BoardView(QWidget):
         self.agents = QTableView()
         self.agents.setObjectName("board-agents")
         self.agents.setModel(self.agents_model)
-        self.queue_model = CallbacksModel(self)
+        self.queue_model = QueueModel(self)
         self.queue = QTableView()
         self.queue.setObjectName("board-queue")
         self.queue.setModel(self.queue_model)
@@ -79,6 +102,8 @@ class BoardView(QWidget):
             table.verticalHeader().hide()
             table.horizontalHeader().setStretchLastSection(True)
         self.queue.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # rank and the customer's stuck order are read at a glance, not elided
+        self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.target = QComboBox()
         self.target.setObjectName("reassign-target")
         reassign = QPushButton(self.tr("Give selected to"))
@@ -107,6 +132,7 @@ class BoardView(QWidget):
         split = QSplitter()
         split.addWidget(self.agents)
         split.addWidget(self.queue)
+        split.setSizes([420, 860])
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.error)

@@ -1,8 +1,10 @@
 """The customer screen: everything about one customer, live, with the actions the
-backend says are open now."""
+backend says are open now; who else is on this customer; the official line meant for
+this caller."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from collections.abc import Callable
@@ -31,8 +33,10 @@ from qasync import asyncSlot
 
 from console import labels, timefmt
 from console.client import ApiError, BackendClient, BackendUnavailable, new_key
+from console.live import PresenceKeeper
 from console.models import CallbacksModel, TimelineModel
 from console.worker import Worker
+from views.notices import describe_target
 from views.widgets import Chips, alive
 
 log = logging.getLogger("launchdesk.console.customer")
@@ -97,6 +101,11 @@ class CustomerView(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(150)
         self._reload_timer.timeout.connect(self.reload)
+        # Who else is on this customer, and the warnings already answered for them.
+        self.others: list[dict[str, Any]] = []
+        self._warned: set[tuple[int, str, int]] = set()
+        self.presence = PresenceKeeper(client, worker)
+        self.presence.updated.connect(self._on_presence)
         self._build()
 
     # --- layout ------------------------------------------------------------------------
@@ -114,6 +123,18 @@ class CustomerView(QWidget):
         header.addWidget(self.name)
         header.addWidget(self.mobile)
         header.addWidget(self.chips, 1)
+        self.presence_strip = QLabel()
+        self.presence_strip.setObjectName("presence-strip")
+        self.presence_strip.setWordWrap(True)
+        self.presence_strip.setTextFormat(Qt.TextFormat.RichText)
+        self.presence_strip.setMargin(4)
+        self.presence_strip.hide()
+        self.customer_notices = QLabel()
+        self.customer_notices.setObjectName("customer-notices")
+        self.customer_notices.setWordWrap(True)
+        self.customer_notices.setTextFormat(Qt.TextFormat.RichText)
+        self.customer_notices.setMargin(4)
+        self.customer_notices.hide()
 
         self.panels = {
             "reservations": Panel(self.tr("Reservation")),
@@ -169,7 +190,10 @@ class CustomerView(QWidget):
             self.tr("What did the customer ask? (Ctrl+Enter adds the note)")
         )
         self.note.setMaximumHeight(70)
+        # Every contact is logged with a reason (services.reasons): none is preselected.
         self.note_reason = QComboBox()
+        self.note_reason.setObjectName("note-reason")
+        self.note_reason.addItem(self.tr("Contact reason…"), None)
         for reason in CONTACT_REASONS:
             self.note_reason.addItem(self._reason_label(reason), reason)
         self.add_note_button = QPushButton(self.tr("Add note"))
@@ -201,7 +225,9 @@ class CustomerView(QWidget):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addLayout(header)
+        layout.addWidget(self.presence_strip)
         layout.addWidget(self.error)
+        layout.addWidget(self.customer_notices)
         layout.addWidget(panels)
         layout.addWidget(lower, 1)
         layout.addWidget(self.extras)
@@ -256,12 +282,26 @@ class CustomerView(QWidget):
     # --- loading and rendering ---------------------------------------------------------
 
     async def open(self, customer_id: int, *, focus_callback: int | None = None) -> None:
+        if customer_id != self.customer_id:
+            self._warned = set()
+            self._show_presence([])
         self.customer_id = customer_id
         self.focus_callback = focus_callback
         self.note.clear()
         self.error.hide()
+        # Say "I am here" alongside the load, not after it: others see it sooner.
+        entering = asyncio.ensure_future(self.presence.enter(customer_id))
         await self._load()
+        await entering
         self.opened.emit(customer_id)
+
+    async def leave(self) -> None:
+        """The screen goes away (logout, window closed): no longer on this customer."""
+        await self.presence.stop()
+
+    def refresh_presence(self) -> None:
+        """Someone arrived at or left this customer (the change feed said so)."""
+        self.presence.schedule_refresh()
 
     @asyncSlot()
     async def reload(self) -> None:
@@ -314,7 +354,121 @@ class CustomerView(QWidget):
                 if cb["id"] == self.focus_callback:
                     self.callbacks.selectRow(row)
         self.extras.setText(self._extras_html(data))
+        self._show_notices(data.get("notices") or [])
+        self._show_presence(data.get("presence") or [])
         self._set_enabled()
+
+    # --- who else is here ----------------------------------------------------------------
+
+    def _on_presence(self, customer_id: int, others: list[dict[str, Any]]) -> None:
+        if alive(self) and customer_id == self.customer_id:
+            self._show_presence(others)
+
+    def _show_presence(self, others: list[dict[str, Any]]) -> None:
+        self.others = list(others)
+        if not others:
+            self.presence_strip.hide()
+            self.presence_strip.clear()
+            return
+        held = [p for p in others if p.get("callbacks")]
+        lines = []
+        for person in others:
+            doing = []
+            if person.get("viewing"):
+                doing.append(
+                    self.tr("has this customer open since %1").replace(
+                        "%1", timefmt.short(person.get("viewing_since"))
+                    )
+                )
+            for cb in person.get("callbacks") or []:
+                how = self.tr("claimed") if cb.get("how") == "claimed" else self.tr("assigned")
+                doing.append(
+                    self.tr("callback #%1 (%2, %3) since %4")
+                    .replace("%1", str(cb["id"]))
+                    .replace("%2", labels.topic(cb.get("topic")))
+                    .replace("%3", how)
+                    .replace("%4", timefmt.short(cb.get("since")))
+                )
+            who = f"{person.get('display_name') or person['username']} ({labels.role(person.get('role'))})"
+            lines.append(f"<b>{html.escape(who)}</b>: " + html.escape("; ".join(doing)))
+        text = "<b>" + html.escape(self.tr("Also on this customer:")) + "</b> " + " · ".join(lines)
+        if held:
+            names = ", ".join(p.get("display_name") or p["username"] for p in held)
+            text += (
+                "<br><b>⚠ "
+                + html.escape(
+                    self.tr(
+                        "%1 holds a callback for this customer: agree with them before you act."
+                    ).replace("%1", names)
+                )
+                + "</b>"
+            )
+        self.presence_strip.setText(text)
+        self.presence_strip.setProperty("held", bool(held))
+        # the style sheets colour the strip by this property: re-read it
+        self.presence_strip.style().unpolish(self.presence_strip)
+        self.presence_strip.style().polish(self.presence_strip)
+        self.presence_strip.show()
+
+    def _confirm_despite_holder(self, what: str) -> bool:
+        """Before acting: if another agent holds a callback for this customer, say who and
+        ask once (per customer, per callback held)."""
+        if self.customer_id is None:
+            return True
+        unanswered = [
+            (person, cb)
+            for person in self.others
+            for cb in person.get("callbacks") or []
+            if (self.customer_id, person["username"], cb["id"]) not in self._warned
+        ]
+        if not unanswered:
+            return True
+        person, cb = unanswered[0]
+        text = (
+            self.tr("%1 holds callback #%2 (%3) for this customer. %4 anyway?")
+            .replace("%1", person.get("display_name") or person["username"])
+            .replace("%2", str(cb["id"]))
+            .replace("%3", labels.topic(cb.get("topic")))
+            .replace("%4", what)
+        )
+        if not self.confirm(text):
+            self.status_message.emit(
+                self.tr("Nothing done: %1 holds a callback for this customer.").replace(
+                    "%1", person.get("display_name") or person["username"]
+                )
+            )
+            return False
+        self._warned.update((self.customer_id, p["username"], c["id"]) for p, c in unanswered)
+        return True
+
+    # --- the official line for this caller -------------------------------------------------
+
+    def _show_notices(self, notices: list[dict[str, Any]]) -> None:
+        if not notices:
+            self.customer_notices.hide()
+            self.customer_notices.clear()
+            return
+        rows = []
+        for notice in notices:
+            if notice.get("applies") == "customer":
+                mark = self.tr("For this customer (%1)").replace(
+                    "%1", describe_target(notice.get("target"))
+                )
+                style = "color:#8a4b00"
+            else:
+                mark = self.tr("For everyone")
+                style = "color:#555"
+            rows.append(
+                f"<span style='{style}'><b>[{html.escape(mark)}]</b></span> "
+                f"<b>{html.escape(notice['title'])}</b> — {html.escape(notice['body'])}"
+            )
+        self.customer_notices.setText(
+            "<b>"
+            + html.escape(self.tr("Official line for this caller"))
+            + "</b><br>"
+            + "<br>".join(rows)
+        )
+        self.customer_notices.show()
 
     def _entry_widget(self, key: str, entry: dict[str, Any]) -> QWidget:
         widget = QWidget()
@@ -448,6 +602,8 @@ class CustomerView(QWidget):
     async def run_action(self, action: dict[str, Any], entry: dict[str, Any]) -> None:
         name = action["action"]
         order_no = entry["order_no"]
+        if not self._confirm_despite_holder(self._action_label(name)):
+            return
         if action.get("destructive") and not self.confirm(
             self.tr("%1 for order %2? This cannot be undone.")
             .replace("%1", self._action_label(name))
@@ -490,6 +646,13 @@ class CustomerView(QWidget):
         text = self.note.toPlainText().strip()
         if not text or self.customer_id is None:
             return
+        if self.note_reason.currentData() is None:
+            self.show_error(self.tr("Choose the contact reason first: why did the customer call?"))
+            self.note_reason.setFocus()
+            return
+        self.error.hide()
+        if not self._confirm_despite_holder(self.tr("Add the note")):
+            return
         pending = {
             "customer_id": self.customer_id,
             "body": text,
@@ -498,7 +661,17 @@ class CustomerView(QWidget):
         }
         self.pending_notes.append(pending)
         self.note.clear()
+        self.note_reason.setCurrentIndex(0)  # the next contact is asked again
         await self.flush_pending()
+
+    def set_reasons(self, reasons: list[dict[str, Any]]) -> None:
+        """The contact reasons the backend lists now (a lead may have added one)."""
+        current = self.note_reason.currentData()
+        self.note_reason.clear()
+        self.note_reason.addItem(self.tr("Contact reason…"), None)
+        for r in reasons:
+            self.note_reason.addItem(r["label_en"] if labels.english() else r["label"], r["key"])
+        self.note_reason.setCurrentIndex(max(0, self.note_reason.findData(current)))
 
     async def flush_pending(self) -> None:
         # One sender at a time: a reconnect and a click may both ask to flush.
@@ -544,6 +717,8 @@ class CustomerView(QWidget):
     async def schedule_callback(self) -> None:
         if self.customer_id is None:
             return
+        if not self._confirm_despite_holder(self.tr("Schedule a callback")):
+            return
         customer_id = self.customer_id
         topic = self.topic.currentData()
         note = self.note.toPlainText().strip() or None
@@ -557,6 +732,8 @@ class CustomerView(QWidget):
     async def complete_callback(self) -> None:
         cb = self._my_claimed_callback()
         if cb is None:
+            return
+        if not self._confirm_despite_holder(self.tr("Complete your callback")):
             return
         outcome = self.outcome.currentData()
         note = self.note.toPlainText().strip() or None

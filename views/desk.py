@@ -34,6 +34,8 @@ from views.board import BoardView
 from views.customer import CustomerView
 from views.messages import MessagesView
 from views.notices import NoticesBar
+from views.reasons import ReasonsView
+from views.settings import SettingsDialog
 from views.triage import TriageView
 from views.widgets import Banner, BusyIndicator, alive
 
@@ -151,6 +153,10 @@ class AgentDesk(QMainWindow):
         if role == "supervisor":
             self.board = BoardView(self.client, self.worker)
             self.workspaces.addTab(self.board, self.tr("Callback board"))
+        self.reasons: ReasonsView | None = None
+        if role in ("lead", "supervisor"):
+            self.reasons = ReasonsView(self.client, self.worker)
+            self.workspaces.addTab(self.reasons, self.tr("Contact reasons"))
         self.workspaces.tabBar().setVisible(self.workspaces.count() > 1)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -197,17 +203,28 @@ class AgentDesk(QMainWindow):
             self.tr("Log out"), None, self.logout_requested.emit, "act-logout"
         )
         self.quit_action = action(self.tr("Quit"), "Ctrl+Q", self.close, "act-quit")
+        self.settings_action = action(
+            self.tr("Settings…"), "Ctrl+,", self.open_settings, "act-settings"
+        )
         korean = action("한국어", None, lambda: self.language_requested.emit("ko"), "act-ko")
         english = action("English", None, lambda: self.language_requested.emit("en"), "act-en")
         menu = self.menuBar().addMenu(self.tr("&Desk"))
         for act in (self.find_action, self.next_action, self.mine_action, self.refresh_action):
             menu.addAction(act)
         menu.addSeparator()
+        menu.addAction(self.settings_action)
         menu.addAction(self.logout_action)
         menu.addAction(self.quit_action)
         view = self.menuBar().addMenu(self.tr("&Language"))
         view.addAction(korean)
         view.addAction(english)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self, username=(self.client.user or {}).get("username"))
+        # The desk is rebuilt in the new language by whoever opened it (console/app.py).
+        dialog.language_changed.connect(self.language_requested.emit)
+        dialog.open()
+        return dialog
 
     def _wire(self) -> None:
         self.search.returnPressed.connect(self.run_search)
@@ -252,6 +269,13 @@ class AgentDesk(QMainWindow):
         if self.board is not None:
             self.board.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.board.reload()
+        if self.reasons is not None:
+            self.reasons.status_message.connect(
+                lambda text: self.statusBar().showMessage(text, 8000)
+            )
+            self.reasons.open_customer.connect(self.open_customer_from_workspace)
+            self.reasons.start()
+        self.load_reasons()
 
     @asyncSlot()
     async def open_customer_from_workspace(self, customer_id: int) -> None:
@@ -262,6 +286,9 @@ class AgentDesk(QMainWindow):
         if alive(self):
             for timer in (self.heartbeat_timer, self._mine_timer, self.customer._reload_timer):
                 timer.stop()
+            if self.reasons is not None:
+                self.reasons.stop()
+            await self.customer.leave()  # no longer shown on that customer's screens
         await self.feed.stop()
 
     # --- search ------------------------------------------------------------------------
@@ -374,8 +401,13 @@ class AgentDesk(QMainWindow):
     def on_changes(self, changes: list[dict[str, Any]]) -> None:
         current = self.customer.customer_id
         kinds = {c["kind"] for c in changes}
-        if current is not None and any(c.get("customer_id") == current for c in changes):
+        mine = [c for c in changes if current is not None and c.get("customer_id") == current]
+        # Someone arriving or leaving changes only the presence strip, not the whole screen.
+        notices_moved = current is not None and "notice" in kinds  # the caller's line
+        if notices_moved or any(c["kind"] != "presence" for c in mine):
             self.customer.schedule_reload()
+        elif mine:
+            self.customer.refresh_presence()
         if kinds & {"notice", "notice_ack"}:
             self.notices.reload()
         if self.messages is not None and kinds & {"notice", "campaign", "message"}:
@@ -384,8 +416,24 @@ class AgentDesk(QMainWindow):
             self._mine_timer.start()
             if self.board is not None:
                 self.board.schedule_reload()
+            if self.triage is not None:
+                self.triage.schedule_topics()
         if self.triage is not None and kinds & {"order", "contradiction"}:
             self.triage.refresh_side()
+        if self.reasons is not None and kinds & {"note", "contact_reason"}:
+            self.reasons.schedule_reload()
+        if "contact_reason" in kinds:
+            self.load_reasons()
+
+    @asyncSlot()
+    async def load_reasons(self) -> None:
+        """The contact reasons a note is logged with (a lead may extend the list)."""
+        try:
+            body = await self.worker.call(self.client.contact_reasons)
+        except (BackendUnavailable, ApiError):
+            return  # the built-in list stays on offer
+        if alive(self):
+            self.customer.set_reasons(body["reasons"])
 
     def on_online(self, online: bool) -> None:
         self._show_connection(online)
@@ -420,4 +468,5 @@ class AgentDesk(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         self.heartbeat_timer.stop()
         self.feed.cancel()
+        self.customer.presence.leave_on_close()
         super().closeEvent(event)

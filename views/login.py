@@ -1,17 +1,20 @@
 """The login window: backend URL, user name, password; demo accounts as a hint on the
-embedded default only."""
+embedded default only; the settings (language, theme, font size, backend URL) before
+anyone logs in."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +23,7 @@ from qasync import asyncSlot
 from console import settings
 from console.client import ApiError, BackendClient, BackendUnavailable
 from console.worker import Worker
+from views.settings import SettingsDialog
 
 CONSOLE_ROLES = ("agent", "lead", "supervisor", "admin")
 
@@ -37,8 +41,8 @@ class LoginWindow(QDialog):
     ) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.setWindowTitle(self.tr("Launchdesk — log in"))
         self.setObjectName("login")
+        self.demo_accounts = demo_accounts
         store = settings.store()
         self.url = QLineEdit(backend_url or settings.BACKEND_URL.read(store))
         self.url.setObjectName("backend-url")
@@ -52,48 +56,94 @@ class LoginWindow(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
 
-        title = QLabel(self.tr("Launchdesk"))
-        title.setObjectName("title")
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.url_label, self.username_label, self.password_label = QLabel(), QLabel(), QLabel()
         form = QFormLayout()
-        form.addRow(self.tr("Backend"), self.url)
-        form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.url_label, self.url)
+        form.addRow(self.username_label, self.username)
+        form.addRow(self.password_label, self.password)
         # The embedded default's URL is fixed; hiding it avoids a newcomer's confusion.
-        self.url.setVisible(backend_url is None or demo_accounts is None)
-        form.labelForField(self.url).setVisible(self.url.isVisibleTo(self))
+        self._show_url(backend_url is None or demo_accounts is None)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Log in"))
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        # Not a standard button: a language change would reset its text to Qt's "OK".
+        self.login_button = QPushButton()
+        self.login_button.setObjectName("login-button")
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.AcceptRole)
         # Return in either field logs in; the dialog's own default-button handling would
         # fire a second time, so the button is not a default button.
-        ok.setAutoDefault(False)
-        ok.setDefault(False)
-        ok.clicked.connect(self.submit)
+        self.login_button.setAutoDefault(False)
+        self.login_button.setDefault(False)
+        self.login_button.clicked.connect(self.submit)
+        self.settings_button = QPushButton()
+        self.settings_button.setObjectName("login-settings")
+        self.settings_button.setAutoDefault(False)
+        self.settings_button.clicked.connect(self.open_settings)
+        self.buttons.addButton(self.settings_button, QDialogButtonBox.ButtonRole.ResetRole)
+        QShortcut(QKeySequence("Ctrl+,"), self, activated=self.open_settings)
         self.username.returnPressed.connect(self.submit)
         self.password.returnPressed.connect(self.submit)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        self.hint: QLabel | None = None
         if demo_accounts:
-            hint = QLabel(
-                self.tr("Demo accounts (embedded demo only):")
-                + "\n"
-                + "\n".join(
-                    f"  {user} / {password}"
-                    for user, password in demo_accounts.items()
-                    if not user.startswith("integration")
-                )
-            )
-            hint.setObjectName("demo-hint")
-            layout.addWidget(hint)
+            self.hint = QLabel()
+            self.hint.setObjectName("demo-hint")
+            layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
         self.setTabOrder(self.url, self.username)
         self.setTabOrder(self.username, self.password)
         (self.password if self.username.text() else self.username).setFocus()
+        self.retranslate()
         self.client: BackendClient | None = None
+
+    def retranslate(self) -> None:
+        """Every text in the current language (again after a language change)."""
+        self.setWindowTitle(self.tr("Launchdesk — log in"))
+        self.title.setText(self.tr("Launchdesk"))
+        self.url_label.setText(self.tr("Backend"))
+        self.username_label.setText(self.tr("User name"))
+        self.password_label.setText(self.tr("Password"))
+        self.login_button.setText(self.tr("Log in"))
+        self.settings_button.setText(self.tr("Settings…"))
+        self.settings_button.setToolTip(self.tr("Language, theme, font size, backend (Ctrl+,)"))
+        if self.hint is not None and self.demo_accounts:
+            self.hint.setText(
+                self.tr("Demo accounts (embedded demo only):")
+                + "\n"
+                + "\n".join(
+                    f"  {user} / {password}"
+                    for user, password in self.demo_accounts.items()
+                    if not user.startswith("integration")
+                )
+            )
+        self.error.hide()  # a message from before is in the other language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_url(self, visible: bool) -> None:
+        self.url.setVisible(visible)
+        self.url_label.setVisible(visible)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self)
+        dialog.backend_url_changed.connect(self.use_backend)
+        dialog.open()
+        return dialog
+
+    def use_backend(self, url: str) -> None:
+        """A backend chosen in the settings: shown, and used by this login."""
+        self.url.setText(url)
+        self._show_url(True)
+        if self.hint is not None:
+            self.hint.hide()  # the demo accounts belong to the embedded backend only
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -27,6 +27,7 @@ from console import timefmt
 from console.client import BackendClient, BackendError
 from console.models import RowsModel
 from console.worker import Worker
+from views.notices import NoticeAcks, NoticeTargetForm, describe_target
 from views.widgets import alive
 
 
@@ -154,6 +155,7 @@ class MessagesView(QWidget):
             (self.tr("Topic"), lambda r: r["topic"]),
             (self.tr("Version"), lambda r: r["version"]),
             (self.tr("Title"), lambda r: r["title"]),
+            (self.tr("For"), lambda r: describe_target(r.get("target")) or self.tr("everyone")),
             (self.tr("Published"), lambda r: timefmt.short(r["published_at"])),
         ]
         self.notices = QTableView()
@@ -182,13 +184,17 @@ class MessagesView(QWidget):
         self.acks = QLabel()
         self.acks.setObjectName("notice-acks")
         self.acks.setWordWrap(True)
+        self.acks_by_version = NoticeAcks()  # the supervisor's: who read each version
+        self.target = NoticeTargetForm()  # whom the notice is for; empty: everyone
         notice_box = QGroupBox(self.tr("Official line (notices)"))
         nl = QVBoxLayout(notice_box)
         nl.addWidget(self.notices, 1)
         nl.addWidget(self.acks)
+        nl.addWidget(self.acks_by_version)
         nl.addWidget(self.topic)
         nl.addWidget(self.title)
         nl.addWidget(self.body)
+        nl.addWidget(self.target)
         row = QHBoxLayout()
         row.addWidget(publish)
         row.addWidget(retire)
@@ -332,6 +338,7 @@ class MessagesView(QWidget):
         self.topic.setText(row["topic"])
         self.title.setText(row["title"])
         self.body.setPlainText(row["body"])
+        self.target.set_target(row.get("target"))
         if not self.can_approve:
             return  # who has read it is the supervisor's view
         try:
@@ -344,6 +351,7 @@ class MessagesView(QWidget):
             .replace("%1", ", ".join(a["username"] for a in acks["acknowledged"]) or "—")
             .replace("%2", ", ".join(acks["not_acknowledged"]) or "—")
         )
+        self.acks_by_version.show_acks(acks)
 
     @asyncSlot()
     async def publish(self) -> None:
@@ -352,8 +360,9 @@ class MessagesView(QWidget):
             self.title.text().strip(),
             self.body.toPlainText().strip(),
         )
+        target = self.target.target()
         await self._act(
-            lambda: self.client.publish_notice(topic, title, body),
+            lambda: self.client.publish_notice(topic, title, body, target),
             self.tr("Notice published on every console"),
         )
 

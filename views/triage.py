@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from console import labels, timefmt
+from console import labels, resources, timefmt
 from console.client import BackendClient, BackendError
 from console.models import RowsModel
 from console.triage_model import StuckOrdersModel
@@ -49,7 +50,12 @@ class TriageView(QWidget):
         self.client = client
         self.worker = worker
         self.model = StuckOrdersModel(client, worker, self)
+        self.last_campaign: dict[str, Any] | None = None
         self._build()
+        self._topics_timer = QTimer(self)
+        self._topics_timer.setSingleShot(True)
+        self._topics_timer.setInterval(500)
+        self._topics_timer.timeout.connect(self.refresh_topics)
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(self._show_error)
 
@@ -135,6 +141,7 @@ class TriageView(QWidget):
         self.chart = QChart()
         self.chart.setTitle(self.tr("Orders waiting in received, by age"))
         self.chart.legend().hide()
+        resources.style_chart(self.chart)
         chart_view = QChartView(self.chart)
         chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         chart_view.setMinimumHeight(180)
@@ -168,9 +175,124 @@ class TriageView(QWidget):
         tabs = QTabWidget()
         tabs.addTab(stuck_page, self.tr("Stuck orders"))
         tabs.addTab(self.contradictions, self.tr("Contradictions"))
+        tabs.addTab(self._waiting_page(), self.tr("Waiting for a callback"))
+        tabs.currentChanged.connect(lambda _i: self.refresh_topics())
+        self.tabs = tabs
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(tabs)
+
+    def _waiting_page(self) -> QWidget:
+        """The customers waiting for a callback, per topic: message exactly them."""
+        self.topics_model = RowsModel(self)
+        self.topics_model.columns = [
+            (self.tr("Topic"), lambda r: labels.topic(r["topic"])),
+            (self.tr("Waiting for a callback"), lambda r: r["open"]),
+            (self.tr("With an order in received"), lambda r: r["waiting"]),
+            (self.tr("Stuck over 24 h"), lambda r: r["stuck"]),
+        ]
+        self.topics = QTableView()
+        self.topics.setObjectName("callback-topics")
+        self.topics.setModel(self.topics_model)
+        self.topics.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.topics.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.topics.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.topics.verticalHeader().hide()
+        self.topics.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.waiting_hours = QSpinBox()
+        self.waiting_hours.setObjectName("waiting-hours")
+        self.waiting_hours.setRange(0, 1440)
+        self.waiting_hours.setSuffix(self.tr(" h"))
+        self.waiting_hours.setSpecialValueText(self.tr("any"))
+        self.waiting_hours.setToolTip(
+            self.tr("Only customers whose oldest order has waited in received this long")
+        )
+        self.waiting_template = QComboBox()
+        self.waiting_template.setObjectName("waiting-template")
+        waiting_campaign = QPushButton(self.tr("Prepare campaign to these customers"))
+        waiting_campaign.setObjectName("waiting-campaign")
+        waiting_campaign.setToolTip(
+            self.tr(
+                "A message to exactly the customers waiting for a callback on the selected "
+                "topic (a supervisor approves it)"
+            )
+        )
+        waiting_campaign.clicked.connect(self.campaign_to_waiting)
+        row = QHBoxLayout()
+        for w in (
+            QLabel(self.tr("Order waiting at least")),
+            self.waiting_hours,
+            self.waiting_template,
+            waiting_campaign,
+        ):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.waiting_error = QLabel()
+        self.waiting_error.setObjectName("action-error")
+        self.waiting_error.setWordWrap(True)
+        self.waiting_error.hide()
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.topics, 1)
+        layout.addWidget(self.waiting_error)
+        layout.addLayout(row)
+        return page
+
+    def schedule_topics(self) -> None:
+        """Callbacks changed (the feed said so): recount the topics shortly."""
+        self._topics_timer.start()
+
+    @asyncSlot()
+    async def refresh_topics(self) -> None:
+        try:
+            body = await self.worker.call(self.client.callback_topics)
+        except BackendError:
+            return
+        if not alive(self):
+            return
+        selected = self._selected_topic()
+        self.topics_model.set_rows(body["topics"])
+        for i, r in enumerate(self.topics_model.rows):
+            if r["topic"] == selected:
+                self.topics.selectRow(i)
+
+    def _selected_topic(self) -> str | None:
+        rows = self.topics.selectionModel().selectedRows() if self.topics.selectionModel() else []
+        return self.topics_model.rows[rows[0].row()]["topic"] if rows else None
+
+    @asyncSlot()
+    async def campaign_to_waiting(self) -> None:
+        topic = self._selected_topic()
+        template = self.waiting_template.currentData()
+        if not topic or not template:
+            self.waiting_error.setText(self.tr("Select a topic and a message template first."))
+            self.waiting_error.show()
+            return
+        segment: dict[str, Any] = {"kind": "callback_topic", "topic": topic}
+        if self.waiting_hours.value():
+            segment["min_waiting_hours"] = self.waiting_hours.value()
+        try:
+            created = await self.worker.call(
+                self.client.create_campaign,
+                f"waiting for a callback: {topic} {timefmt.short(None)}",
+                template,
+                segment,
+            )
+        except BackendError as exc:
+            self.waiting_error.setText(getattr(exc, "message", str(exc)))
+            self.waiting_error.show()
+            return
+        self.waiting_error.hide()
+        self.last_campaign = created
+        self.status_message.emit(
+            self.tr(
+                "Campaign #%1 prepared for the %2 customers waiting for a callback about %3; "
+                "a supervisor approves it before anything is sent."
+            )
+            .replace("%1", str(created["id"]))
+            .replace("%2", str(created["recipient_count"]))
+            .replace("%3", labels.topic(topic))
+        )
 
     # --- loading -----------------------------------------------------------------------
 
@@ -190,12 +312,14 @@ class TriageView(QWidget):
             return
         self._draw_aging(aging["buckets"])
         self.contradictions_model.set_rows(found["items"])
-        current = self.template.currentData()
-        self.template.clear()
-        for t in templates["templates"]:
-            self.template.addItem(t["title"], t["key"])
-        if current:
-            self.template.setCurrentIndex(max(0, self.template.findData(current)))
+        for combo in (self.template, self.waiting_template):
+            current = combo.currentData()
+            combo.clear()
+            for t in templates["templates"]:
+                combo.addItem(t["title"], t["key"])
+            if current:
+                combo.setCurrentIndex(max(0, combo.findData(current)))
+        self.refresh_topics()
 
     def _draw_aging(self, buckets: list[dict[str, Any]]) -> None:
         self.chart.removeAllSeries()

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from services import accounts, callbacks, changes, customers, messages, notes, notices, orders
+from services import presence as presence_service
 from services.api.deps import (
     Admin,
     Agent,
@@ -32,6 +33,7 @@ from services.api.schemas import (
     NoteBody,
     NoticeBody,
     PasswordBody,
+    PresenceBody,
     ReassignBody,
     ResendBody,
     RoleBody,
@@ -44,7 +46,7 @@ from services.config import SETTINGS
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from services.ingest import ingest_batch
 from services.lifecycles import ORDER
-from services.models import Contradiction, Customer, Notice, NoticeAck, Order, Shipment, User
+from services.models import Contradiction, Customer, Order, Shipment, User
 from services.timeutil import iso, utcnow
 
 router = APIRouter(prefix="/api/v1")
@@ -112,6 +114,8 @@ def logout(request: Request, db: DbDep, principal: AnyUser) -> Response:
     token = bearer_token(request)
     with db.write() as session:
         accounts.logout(session, token)
+        # Logged out: on no customer any more (other consoles see it at once).
+        presence_service.leave_everywhere(session, user_id=principal.user_id)
         audit(
             session,
             actor=principal.username,
@@ -161,6 +165,54 @@ def customer_screen(customer_id: int, db: DbDep, principal: Agent) -> dict[str, 
 def _check_id(value: int) -> None:
     if not (1 <= value <= 2**62):
         raise NotFound(f"no record with id {value}")
+
+
+@router.get(
+    "/customers/{customer_id}/presence",
+    tags=["customers"],
+    responses={**ERR, 404: {"description": "no such customer"}},
+)
+def customer_presence(customer_id: int, db: DbDep, principal: Agent) -> dict[str, Any]:
+    """Every other staff member on this customer: viewing it now, or holding a callback."""
+    _check_id(customer_id)
+    with db.read() as s:
+        if s.get(Customer, customer_id) is None:
+            raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
+        return presence_service.answer(s, customer_id=customer_id, principal=principal)
+
+
+@router.put(
+    "/customers/{customer_id}/presence",
+    tags=["customers"],
+    responses={**ERR, 404: {"description": "no such customer"}},
+)
+def touch_presence(
+    customer_id: int, db: DbDep, principal: Agent, body: PresenceBody | None = None
+) -> dict[str, Any]:
+    """I have this customer open: renew every renew_after_seconds while it stays open."""
+    _check_id(customer_id)
+    ttl = (body or PresenceBody()).ttl_seconds
+
+    def effect(s: Any) -> dict[str, Any]:
+        mine = presence_service.touch(
+            s, customer_id=customer_id, principal=principal, ttl_seconds=ttl
+        )
+        return presence_service.answer(s, customer_id=customer_id, principal=principal, mine=mine)
+
+    return transact(db, effect)
+
+
+@router.delete(
+    "/customers/{customer_id}/presence",
+    status_code=204,
+    tags=["customers"],
+    responses={**ERR, 404: {"description": "no such customer"}},
+)
+def leave_presence(customer_id: int, db: DbDep, principal: Agent) -> Response:
+    """I closed this customer's screen."""
+    _check_id(customer_id)
+    transact(db, lambda s: presence_service.leave(s, customer_id=customer_id, principal=principal))
+    return Response(status_code=204)
 
 
 @router.post("/customers/{customer_id}/notes", status_code=201, tags=["customers"], responses=ERR)
@@ -526,7 +578,12 @@ def publish_notice(body: NoticeBody, request: Request, db: DbDep, principal: Lea
         body.model_dump(),
         lambda s: notices.to_json(
             notices.publish(
-                s, topic=body.topic, title=body.title, body=body.body, principal=principal
+                s,
+                topic=body.topic,
+                title=body.title,
+                body=body.body,
+                principal=principal,
+                target=body.target.model_dump() if body.target else None,
             )
         ),
         status=201,
@@ -556,30 +613,8 @@ def ack_notice(notice_id: int, db: DbDep, principal: Agent) -> Response:
 def notice_acks(notice_id: int, db: DbDep, principal: Supervisor) -> dict[str, Any]:
     _check_id(notice_id)
     with db.read() as s:
-        notice = s.get(Notice, notice_id)
-        if notice is None:
-            raise NotFound(f"no notice with id {notice_id}", code="notice_not_found")
-        acked = dict(
-            s.execute(
-                select(NoticeAck.user_id, NoticeAck.acked_at).where(
-                    NoticeAck.notice_id == notice_id
-                )
-            ).all()
-        )
-        staff = s.scalars(
-            select(User).where(
-                User.role.in_(("agent", "lead", "supervisor")), User.disabled.is_(False)
-            )
-        ).all()
-        return {
-            "notice": notices.to_json(notice),
-            "acknowledged": [
-                {"username": u.username, "acked_at": iso(acked[u.id])}
-                for u in staff
-                if u.id in acked
-            ],
-            "not_acknowledged": [u.username for u in staff if u.id not in acked],
-        }
+        # this version's readers, and every version of its topic with its own
+        return notices.acks_by_version(s, notice_id=notice_id)
 
 
 # --- admin -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Endpoints of the lead's and supervisor's workspaces: templates, campaigns, the board."""
+"""Endpoints of the lead's and supervisor's workspaces: templates, campaigns, the board,
+the callbacks waiting per topic, and contact reasons."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import StringConstraints
 from sqlalchemy import case, func, select
 
-from services import board, campaigns
+from services import board, campaigns, reasons
 from services import callbacks as callback_service
-from services.api.deps import DbDep, Lead, Supervisor
-from services.api.schemas import ApproveBody, CampaignBody, PriorityBody, TemplateBody
+from services.api.deps import Agent, DbDep, Lead, Supervisor
+from services.api.schemas import ApproveBody, Body, CampaignBody, PriorityBody, TemplateBody
 from services.api.writes import run_write
 from services.campaign_models import Campaign, MessageTemplate
+from services.config import SETTINGS
 from services.models import Callback, Order
 from services.timeutil import iso, utcnow
 
@@ -148,12 +151,13 @@ def list_callbacks(
     status: Annotated[str, Query(pattern="^(queued|claimed)$")] = "queued",
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> dict[str, Any]:
-    """Open callbacks for the board, highest priority and longest waiting first."""
+    """Open callbacks for the board in queue order: highest weight (priority plus the
+    waiting bonus, services.loop), then longest due."""
     with db.read() as s:
         rows = s.scalars(
             select(Callback)
             .where(Callback.status == status)
-            .order_by(Callback.priority.desc(), Callback.not_before, Callback.id)
+            .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
             .limit(limit)
         ).all()
         return {"callbacks": callback_service.many_to_json(s, list(rows)), "as_of": iso(utcnow())}
@@ -226,3 +230,116 @@ def aging(db: DbDep, principal: Lead) -> dict[str, Any]:
 
     with db.read() as s:
         return read(s)
+
+
+# --- callbacks and triage as one loop ------------------------------------------------------
+
+
+@router.get("/callbacks/topics", tags=["callbacks"], responses=ERR)
+def callback_topics(db: DbDep, principal: Lead) -> dict[str, Any]:
+    """Open callbacks per topic: how many, how many of those customers have an order
+    waiting in received, and how many waited past the stuck threshold (for a campaign
+    to the customers waiting for a callback about a topic)."""
+    now = utcnow()
+    stuck_edge = now - SETTINGS.stuck_after
+    with db.read() as s:
+        rows = s.execute(
+            select(
+                Callback.topic,
+                func.count(),
+                func.count(Callback.waiting_since),
+                func.sum(case((Callback.waiting_since <= stuck_edge, 1), else_=0)),
+            )
+            .where(Callback.status.in_(("queued", "claimed")))
+            .group_by(Callback.topic)
+            .order_by(func.count().desc(), Callback.topic)
+        ).all()
+        return {
+            "topics": [
+                {"topic": t, "open": int(n), "waiting": int(w), "stuck": int(st or 0)}
+                for t, n, w, st in rows
+            ],
+            "as_of": iso(now),
+        }
+
+
+# --- contact reasons ---------------------------------------------------------------------------
+
+ReasonKey = Annotated[str, Path(min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+Minutes = Annotated[int, Query(ge=5, le=720, description="the window, in minutes")]
+
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
+# printable, and not only spaces (the label is what agents pick from)
+LABEL_PATTERN = r"^[^\x00-\x1f]*[^\s\x00-\x1f][^\x00-\x1f]*$"
+Label = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=LABEL_PATTERN)]
+
+
+class ReasonBody(Body):
+    key: Annotated[str, StringConstraints(min_length=2, max_length=40, pattern=KEY_PATTERN)]
+    label: Label
+    label_en: Label | None = None
+
+
+@router.get("/contact-reasons", tags=["contact reasons"], responses=ERR)
+def list_reasons(db: DbDep, principal: Agent, include_retired: bool = False) -> dict[str, Any]:
+    """The reasons a contact is logged with: the built-in ones, then those leads added."""
+    with db.read() as s:
+        return {"reasons": reasons.all_reasons(s, include_retired=include_retired)}
+
+
+@router.post(
+    "/contact-reasons",
+    status_code=201,
+    tags=["contact reasons"],
+    responses={**ERR, 409: {"description": "a built-in reason has that key"}},
+)
+def add_reason(body: ReasonBody, request: Request, db: DbDep, principal: Lead) -> Response:
+    """Add a reason to the list (a retired one comes back with the labels given)."""
+    return run_write(
+        request,
+        db,
+        principal,
+        body.model_dump(),
+        lambda s: reasons.reason_json(
+            reasons.add_reason(
+                s, key=body.key, label=body.label, label_en=body.label_en, principal=principal
+            )
+        ),
+        status=201,
+    )
+
+
+@router.post(
+    "/contact-reasons/{key}/retire",
+    tags=["contact reasons"],
+    responses={**ERR, 404: {"description": "no such reason"}, 409: {"description": "built in"}},
+)
+def retire_reason(key: ReasonKey, request: Request, db: DbDep, principal: Lead) -> Response:
+    return run_write(
+        request,
+        db,
+        principal,
+        None,
+        lambda s: reasons.reason_json(reasons.retire_reason(s, key=key, principal=principal)),
+    )
+
+
+@router.get("/contact-reasons/top", tags=["contact reasons"], responses=ERR)
+def top_reasons(db: DbDep, principal: Lead, minutes: Minutes = 60) -> dict[str, Any]:
+    """Contacts per reason in the last window against the window before, most first."""
+    with db.read() as s:
+        return reasons.top_reasons(s, window=timedelta(minutes=minutes))
+
+
+@router.get(
+    "/contact-reasons/{key}/customers",
+    tags=["contact reasons"],
+    responses={**ERR, 404: {"description": "no such reason"}},
+)
+def reason_customers(
+    key: ReasonKey, db: DbDep, principal: Lead, minutes: Minutes = 60
+) -> dict[str, Any]:
+    """The customers behind a reason in the last window, latest contact first."""
+    with db.read() as s:
+        return reasons.customers_for(s, key=key, window=timedelta(minutes=minutes))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.identifiers import IdentifierError, parse_order_no
 from services.textcheck import contains_nul
 from services.timeutil import within_reason
 
@@ -21,6 +22,11 @@ Text40 = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text4000 = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+# One line of text with something in it: no control characters (the domain refuses them in
+# topics and reasons), not only spaces. Declared as a pattern so the OpenAPI document says
+# what the server checks.
+ONE_LINE = r"^[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*$"
+Label40 = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=ONE_LINE)]
 
 
 class Body(BaseModel):
@@ -42,12 +48,12 @@ class LoginBody(Body):
 
 class NoteBody(Body):
     body: Text4000
-    reason: Text40 | None = None
+    reason: Label40 | None = None
 
 
 class CallbackRequestBody(Body):
     customer_id: int = Field(ge=1, le=2**62)
-    topic: Text40
+    topic: Label40
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
     not_before: datetime | None = None
 
@@ -86,6 +92,19 @@ class TriageBody(Body):
     owner: Annotated[str, StringConstraints(max_length=64)] | None = None
     set_owner: bool = False
 
+    @field_validator("order_nos")
+    @classmethod
+    def _order_numbers(cls, values: list[str]) -> list[str]:
+        # Typed or pasted by a lead like any other identifier: a reservation number or a
+        # check-digit typo is named as such, not reported as "no such order".
+        out = []
+        for i, value in enumerate(values):
+            try:
+                out.append(parse_order_no(value))
+            except IdentifierError as exc:
+                raise ValueError(f"item {i + 1}: {exc.message}") from None
+        return out
+
 
 class IngestBody(BaseModel):
     # Each event is judged on its own (one bad event must not reject its batch), so the
@@ -94,10 +113,27 @@ class IngestBody(BaseModel):
     events: list[Any] = Field(max_length=1000)
 
 
+class NoticeTarget(Body):
+    """The segment a notice is meant for; checked against the launch by services.notices."""
+
+    model: Annotated[str, StringConstraints(max_length=100)] | None = None
+    delivery_method: Annotated[str, StringConstraints(max_length=40)] | None = None
+    order_status: Annotated[str, StringConstraints(max_length=40)] | None = None
+    cause: Annotated[str, StringConstraints(max_length=40)] | None = None
+    received_from: date | None = None  # Seoul days, inclusive
+    received_to: date | None = None
+
+
 class NoticeBody(Body):
     topic: Text100
     title: Text200
     body: Text4000
+    target: NoticeTarget | None = None
+
+
+class PresenceBody(Body):
+    # Shorter than the default only: a console that wants to be forgotten sooner may ask.
+    ttl_seconds: int = Field(default=45, ge=5, le=45)
 
 
 class UserBody(Body):

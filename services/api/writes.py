@@ -4,6 +4,13 @@ A write carrying an Idempotency-Key takes effect once; a repeat gets the first a
 and the same key with a different request is refused. The key is reserved in its own
 transaction first, so concurrent repeats wait for the first one instead of racing it, and
 the answer is stored in the same transaction as the effect.
+
+A reservation can be orphaned: the database went away (or the process died) after the key
+was reserved and before the effect committed, so neither the answer nor the freeing of the
+key was written. The client's retry must not wait for it forever: a reservation with no
+answer, not being worked on, and older than a moment is taken over by the retry. The
+reservation's time stamp marks its holder; the effect checks, under a lock on the
+reservation, that it still holds it, so a taken-over first request can never also commit.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -25,8 +33,11 @@ from services.api.errors import error_body
 from services.db import Database
 from services.errors import Conflict, DomainError, Invalid
 from services.models import IdempotencyRecord
+from services.timeutil import as_utc, utcnow
 
 WAIT_FOR_FIRST = 30.0
+# A reservation without an answer this old, and not locked by a running effect, is orphaned.
+ORPHANED_AFTER = timedelta(seconds=2)
 
 
 def _is_retryable(exc: Exception) -> bool:
@@ -79,16 +90,23 @@ def run_write(
     fingerprint = hashlib.sha256(
         json.dumps([request.method, request.url.path, body], sort_keys=True, default=str).encode()
     ).hexdigest()
-    stored = _reserve(db, principal.user_id, key, fingerprint)
+    stored, stamp = _reserve(db, principal.user_id, key, fingerprint)
     if stored is not None:
         return _response(*stored)
 
     def effect(session: Session) -> tuple[int, Any]:
-        record = session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == principal.user_id, IdempotencyRecord.key == key
-            )
+        query = select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == principal.user_id, IdempotencyRecord.key == key
         )
+        if not db.is_sqlite:  # SQLite's writer lock already excludes a taker-over
+            query = query.with_for_update()
+        record = session.scalar(query)
+        if record is None or record.status_code is not None or not _same(record.created_at, stamp):
+            raise Conflict(
+                "a retry with this Idempotency-Key took over while this request waited; "
+                "its answer is the one that counts",
+                code="idempotency_in_progress",
+            )
         try:
             with session.begin_nested():
                 result = fn(session)
@@ -102,21 +120,34 @@ def run_write(
     try:
         answer = transact(db, effect)
     except Exception:
-        # Free the key so the client's retry can take effect.
+        # Free the key so the client's retry can take effect (unless a retry has taken it
+        # over meanwhile: then it is the retry's to answer).
         with db.write() as session:
             session.execute(
                 delete(IdempotencyRecord).where(
                     IdempotencyRecord.user_id == principal.user_id,
                     IdempotencyRecord.key == key,
                     IdempotencyRecord.status_code.is_(None),
+                    IdempotencyRecord.created_at.between(stamp - _TOLERANCE, stamp + _TOLERANCE),
                 )
             )
         raise
     return _response(*answer)
 
 
-def _reserve(db: Database, user_id: int, key: str, fingerprint: str) -> tuple[int, Any] | None:
-    """None when this request holds the key now; else the first request's stored answer."""
+_TOLERANCE = timedelta(milliseconds=1)
+
+
+def _same(stored: datetime, stamp: datetime) -> bool:
+    # a takeover moves the stamp on by at least ORPHANED_AFTER; storage may round it
+    return abs(as_utc(stored) - stamp) < _TOLERANCE
+
+
+def _reserve(
+    db: Database, user_id: int, key: str, fingerprint: str
+) -> tuple[tuple[int, Any] | None, datetime]:
+    """(None, stamp) when this request holds the key now (stamp marks the holding); else
+    the first request's stored answer."""
     deadline = time.monotonic() + WAIT_FOR_FIRST
     while True:
         try:
@@ -126,12 +157,15 @@ def _reserve(db: Database, user_id: int, key: str, fingerprint: str) -> tuple[in
                         IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
                     )
                 )
+                stamp = utcnow()
                 if existing is None:
                     session.add(
-                        IdempotencyRecord(user_id=user_id, key=key, request_hash=fingerprint)
+                        IdempotencyRecord(
+                            user_id=user_id, key=key, request_hash=fingerprint, created_at=stamp
+                        )
                     )
                     session.flush()
-                    return None
+                    return None, stamp
                 if existing.request_hash != fingerprint:
                     raise Invalid(
                         "this Idempotency-Key was already used for a different request; "
@@ -139,7 +173,10 @@ def _reserve(db: Database, user_id: int, key: str, fingerprint: str) -> tuple[in
                         code="idempotency_key_reused",
                     )
                 if existing.status_code is not None:
-                    return existing.status_code, existing.response
+                    return (existing.status_code, existing.response), stamp
+                if _orphaned(db, session, existing, stamp):
+                    existing.created_at = stamp
+                    return None, stamp
         except IntegrityError:
             pass  # another request reserved it a moment ago; wait for its answer
         if time.monotonic() > deadline:
@@ -148,3 +185,23 @@ def _reserve(db: Database, user_id: int, key: str, fingerprint: str) -> tuple[in
                 code="idempotency_in_progress",
             )
         time.sleep(0.05)
+
+
+def _orphaned(db: Database, session: Session, record: IdempotencyRecord, now: datetime) -> bool:
+    if as_utc(record.created_at) > now - ORPHANED_AFTER:
+        return False
+    if db.is_sqlite:
+        return True  # this transaction holds the writer lock: no effect is running
+    # A running effect holds the reservation's row lock until it commits; once locked here,
+    # read the row again: its effect may have committed a moment ago.
+    free = session.scalar(
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.id == record.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return (
+        free is not None
+        and free.status_code is None
+        and as_utc(free.created_at) <= now - ORPHANED_AFTER
+    )

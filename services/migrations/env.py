@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-import services.campaign_models  # noqa: F401  (registers its tables on Base.metadata)
-from services.models import Base
+from services.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata()
 
 
 def run_migrations_online() -> None:

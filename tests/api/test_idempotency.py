@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from services.api.schemas import NoteBody
 from services.models import Note
 from tests.support.people import make_customers
 
@@ -62,3 +63,64 @@ def test_keys_are_per_user(api, db) -> None:
     )
     assert ra.status_code == rb.status_code == 201
     assert ra.json()["id"] != rb.json()["id"]
+
+
+def _orphan(db, username: str, key: str, method: str, path: str, body, age_s: float) -> None:
+    """A key reserved by a request whose effect never committed (the database went away
+    between the two, so the reservation could not be freed either)."""
+    import hashlib
+    import json
+    from datetime import timedelta
+
+    from services.models import IdempotencyRecord, User
+    from services.timeutil import utcnow
+
+    fingerprint = hashlib.sha256(
+        json.dumps([method, path, body], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    with db.write() as s:
+        user_id = s.scalar(select(User.id).where(User.username == username))
+        s.add(
+            IdempotencyRecord(
+                user_id=user_id,
+                key=key,
+                request_hash=fingerprint,
+                created_at=utcnow() - timedelta(seconds=age_s),
+            )
+        )
+
+
+def test_a_retry_takes_over_a_reservation_orphaned_by_a_database_outage(api, db) -> None:
+    [customer] = make_customers(db, 1)
+    agent = api.as_role("agent")
+    body = NoteBody(body="장애 중 쓴 메모").model_dump()  # as the route sees it
+    path = f"/api/v1/customers/{customer}/notes"
+    _orphan(db, agent.username, "orphan-1", "POST", path, body, age_s=5)
+    retry = agent.post(
+        f"/customers/{customer}/notes", json={"body": body["body"]},
+        headers={"Idempotency-Key": "orphan-1"},
+    )
+    assert retry.status_code == 201, retry.text
+    again = agent.post(
+        f"/customers/{customer}/notes", json={"body": body["body"]},
+        headers={"Idempotency-Key": "orphan-1"},
+    )
+    assert again.status_code == 201 and again.json()["id"] == retry.json()["id"]
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Note)) == 1
+
+
+def test_a_reservation_still_in_its_first_moments_is_waited_for(api, db, monkeypatch) -> None:
+    from services.api import writes
+
+    monkeypatch.setattr(writes, "WAIT_FOR_FIRST", 0.5)
+    [customer] = make_customers(db, 1)
+    agent = api.as_role("agent")
+    path = f"/api/v1/customers/{customer}/notes"
+    _orphan(db, agent.username, "young-1", "POST", path, NoteBody(body="x").model_dump(), age_s=0)
+    resp = agent.post(
+        f"/customers/{customer}/notes", json={"body": "x"}, headers={"Idempotency-Key": "young-1"}
+    )
+    assert resp.status_code == 409 and resp.json()["error"]["code"] == "idempotency_in_progress"
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Note)) == 0

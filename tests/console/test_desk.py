@@ -99,6 +99,7 @@ def test_note_from_one_console_appears_in_another_within_two_seconds(make_desk, 
     run(qtbot, b.customer.open(cid))
     qtbot.wait(300)  # both follow the feed
     a.customer.note.setPlainText("배송지 변경 요청 — 경비실 보관")
+    a.customer.note_reason.setCurrentIndex(a.customer.note_reason.findData("delivery"))
     qtbot.mouseClick(a.customer.add_note_button, Qt.MouseButton.LeftButton)
     began = time.monotonic()
     qtbot.waitUntil(
@@ -201,6 +202,7 @@ def test_backend_down_banner_then_recovery_keeps_the_notes(make_desk, db, server
     assert "stale" in desk.customer.panels["orders"].title()
     # one note submitted while offline, one still being typed
     desk.customer.note.setPlainText("연결 끊긴 동안 남긴 메모")
+    desk.customer.note_reason.setCurrentIndex(desk.customer.note_reason.findData("delivery"))
     qtbot.mouseClick(desk.customer.add_note_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(desk.customer.pending_label.isVisible, timeout=5000)
     desk.customer.note.setPlainText("아직 입력 중인 메모")

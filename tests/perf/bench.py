@@ -114,6 +114,8 @@ def ratio(ours: float, floor: float) -> str:
     if not floor or math.isnan(floor) or math.isnan(ours):
         return "—"
     r = ours / floor
+    if r < 0.1:
+        return f"×{r:.3f}"
     return f"×{r:.1f}" if r < 100 else f"×{r:.0f}"
 
 
@@ -503,7 +505,7 @@ def phase_feed(
             status, body = writer.json(
                 "POST",
                 f"/api/v1/customers/{cid}/notes",
-                {"body": "bench: feed latency", "reason": "bench"},
+                {"body": "bench: feed latency", "reason": "other"},
             )
             if status != 201:
                 raise RuntimeError(f"adding a note answered {status}: {body}")

@@ -103,30 +103,24 @@ def ensure_indexes(url: str, log: Callable[[str], None]) -> None:
 
     A data set kept from an earlier run may have been migrated while a migration still
     lacked an index it has now (revision 0002 was committed empty, to be filled by this
-    benchmark's work): create what is missing, drop ix_ indexes the models no longer have.
+    benchmark's work): create what is missing. Nothing is dropped: an index the models do
+    not declare (yet) belongs to a migration, which is the schema's truth.
     """
-    import services.campaign_models  # noqa: F401  (its tables are part of the schema)
-    from services.models import Base
+    from services.schema import metadata
 
     engine = create_engine(url)
     changed = False
     try:
         with engine.begin() as conn:
             insp = inspect(conn)
-            for table in Base.metadata.sorted_tables:
+            for table in metadata().sorted_tables:
                 if not insp.has_table(table.name):
                     continue
                 have = {ix["name"] for ix in insp.get_indexes(table.name)}
-                want = {ix.name for ix in table.indexes}
                 for index in table.indexes:
                     if index.name not in have:
                         log(f"  creating index {index.name}")
                         index.create(conn)
-                        changed = True
-                for name in sorted(have - want):
-                    if name and name.startswith("ix_"):
-                        log(f"  dropping index {name}")
-                        conn.exec_driver_sql(f'DROP INDEX "{name}"')
                         changed = True
         if changed and engine.dialect.name == "sqlite":
             with engine.connect() as conn:  # planner statistics, as seeding leaves them

@@ -197,9 +197,12 @@ def _claim_loop(
     end = time.monotonic() + duration
     claimed: list[int] = []
     lock = threading.Lock()
+    # the queue's own order, as its index has it (weight since revision 0006)
+    rank = "weight" if _has_column(conns[0], lite, "callbacks", "weight") else "priority"
     pick = (
         "SELECT id FROM callbacks WHERE status = 'queued' AND not_before <= ? "
-        "AND (assigned_to IS NULL OR assigned_to = ?) ORDER BY priority DESC, not_before, id LIMIT 1"
+        f"AND (assigned_to IS NULL OR assigned_to = ?) ORDER BY {rank} DESC, not_before, id "
+        "LIMIT 1"
     )
 
     def worker(conn: Any, uid: int) -> None:
@@ -245,6 +248,19 @@ def _claim_loop(
     for c in conns:
         c.close()
     return claimed
+
+
+def _has_column(conn: Any, lite: bool, table: str, column: str) -> bool:
+    if lite:
+        return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
+            (table, column),
+        )
+        found = cur.fetchone() is not None
+    conn.rollback()
+    return found
 
 
 def claims(url: str, user_ids: list[int], processes: int, duration: float) -> dict[str, Any]:

@@ -7,23 +7,11 @@ reverse) fails here rather than on a deployed database.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Engine, MetaData, create_engine, inspect
+from sqlalchemy import Column, Engine, create_engine, inspect
 
-import services
-from services.models import Base
-
-
-def _metadata() -> MetaData:
-    # Tables live in services/models.py and the services/*_models.py modules beside it.
-    for module in pkgutil.iter_modules(services.__path__):
-        if module.name.endswith("_models"):
-            importlib.import_module(f"services.{module.name}")
-    return Base.metadata
+from services import schema
 
 
 def _index_names(engine: Engine) -> set[str]:
@@ -36,7 +24,7 @@ def _index_names(engine: Engine) -> set[str]:
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
-    metadata = _metadata()
+    metadata = schema.metadata()
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:

@@ -415,9 +415,10 @@ def test_seed_demo_makes_accounts_callbacks_and_notices(
         }
         assert all(c.status == "queued" and c.note for c in callbacks)
         assert sum(c.customer_id in stuck_customers for c in callbacks) >= 10
-        assert len(active) == 2
+        assert len(active) == 3
         assert all(n.published_by == "lead1" for n in active)
-        assert {n.topic for n in active} == {"delivery_dates", "activation_hours"}
+        assert {n.topic for n in active} == {"delivery_dates", "activation_hours", "fold8_received"}
+        assert [n.topic for n in active if n.target_model] == ["fold8_received"]
         with pytest.raises(ValueError, match="empty database"):
             seed_demo(db, customers=10)
     finally:

@@ -17,12 +17,23 @@ class Gateway:
         self.hold_after: int | None = None
         self.held = threading.Event()
         self.release = threading.Event()
+        # When set, the nth POST (counting from 1) is held before the gateway takes it, and
+        # refused once released: the moment a sender can die before the gateway had it.
+        self.hold_before: int | None = None
+        self.posts = 0
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                gateway.posts += 1
+                if gateway.hold_before is not None and gateway.posts == gateway.hold_before:
+                    gateway.held.set()
+                    gateway.release.wait(30)
+                    self.send_response(503)
+                    self.end_headers()
+                    return
                 if gateway.fail_next:
                     gateway.fail_next -= 1
                     self.send_response(503)
@@ -32,10 +43,13 @@ class Gateway:
                 if gateway.hold_after is not None and len(gateway.received) >= gateway.hold_after:
                     gateway.held.set()
                     gateway.release.wait(30)
-                self.send_response(202)
-                self.send_header("content-type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"accepted": true}')
+                try:
+                    self.send_response(202)
+                    self.send_header("content-type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"accepted": true}')
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender died waiting for this answer: it was taken all the same
 
             def do_GET(self) -> None:
                 key = self.path.rstrip("/").rsplit("/", 1)[-1]
