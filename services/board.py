@@ -149,15 +149,19 @@ def rebalance(session: Session, *, principal: Principal, limit: int = 1000) -> d
         or 0
         for u in agents
     }
-    movable = list(
-        session.scalars(
-            select(Callback.id)
-            .where(Callback.status == "queued")
-            .where((Callback.assigned_to.is_(None)) | (Callback.assigned_to.not_in(ids)))
-            .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
-            .limit(limit)
-        )
+    pick = (
+        select(Callback.id)
+        .where(Callback.status == "queued")
+        .where((Callback.assigned_to.is_(None)) | (Callback.assigned_to.not_in(ids)))
+        .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
+        .limit(limit)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # The rows dealt out stay queued until this commits, and a row an agent is claiming
+        # right now is left to them: without the lock a claim or completion in between was
+        # taken away or failed the whole rebalance. (SQLite's writer lock already orders it.)
+        pick = pick.with_for_update(skip_locked=True)
+    movable = list(session.scalars(pick))
     names = {u.id: u.username for u in agents}
     plan: dict[int, list[int]] = {u.id: [] for u in agents}
     for cb_id in movable:

@@ -22,6 +22,10 @@ Text40 = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Text100 = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text4000 = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+# JSON numbers and booleans as the document says: false is not a priority, 1.5 or "7" not
+# an id (pydantic would convert them; the schema forbids them).
+Id = Annotated[int, Field(ge=1, le=2**62, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 # One line of text with something in it: no control characters (the domain refuses them in
 # topics and reasons), not only spaces. Declared as a pattern so the OpenAPI document says
 # what the server checks.
@@ -52,7 +56,7 @@ class NoteBody(Body):
 
 
 class CallbackRequestBody(Body):
-    customer_id: int = Field(ge=1, le=2**62)
+    customer_id: Id
     topic: Label40
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
     not_before: datetime | None = None
@@ -69,7 +73,7 @@ class CompleteBody(Body):
 
 
 class ReassignBody(Body):
-    callback_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=1000)
+    callback_ids: list[Id] = Field(min_length=1, max_length=1000)
     to_agent: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None
 
 
@@ -90,7 +94,7 @@ class TriageBody(Body):
         | None
     ) = None
     owner: Annotated[str, StringConstraints(max_length=64)] | None = None
-    set_owner: bool = False
+    set_owner: Flag = False
 
     @field_validator("order_nos")
     @classmethod
@@ -133,7 +137,7 @@ class NoticeBody(Body):
 
 class PresenceBody(Body):
     # Shorter than the default only: a console that wants to be forgotten sooner may ask.
-    ttl_seconds: int = Field(default=45, ge=5, le=45)
+    ttl_seconds: int = Field(default=45, ge=5, le=45, strict=True)
 
 
 class UserBody(Body):
@@ -152,7 +156,7 @@ class PasswordBody(Body):
 
 
 class DisableBody(Body):
-    disabled: bool = True
+    disabled: Flag = True
 
 
 class TemplateBody(Body):
@@ -165,7 +169,7 @@ class CampaignBody(Body):
     name: Text200
     template_key: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     segment: dict[str, Any] | None = None
-    corrects_id: int | None = Field(default=None, ge=1, le=2**62)
+    corrects_id: Id | None = None
 
 
 class ApproveBody(Body):
@@ -173,5 +177,5 @@ class ApproveBody(Body):
 
 
 class PriorityBody(Body):
-    callback_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=1000)
-    priority: int = Field(ge=-100, le=100)
+    callback_ids: list[Id] = Field(min_length=1, max_length=1000)
+    priority: int = Field(ge=-100, le=100, strict=True)

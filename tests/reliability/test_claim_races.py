@@ -252,13 +252,6 @@ def test_claims_racing_reassign_and_rebalance_never_two_owners_nor_none(
         assert rows[cb_id].completed_by is not None
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known race, fix requested: services/board.py rebalance() picks the queued ids "
-    "without a lock, then callbacks.reassign() takes whatever they are by then: a claim "
-    "made in between is taken from its agent, a completion in between fails the whole "
-    "rebalance with 409 callback_closed",
-)
 def test_rebalance_moves_only_what_is_still_queued(
     db: Database, serve: Callable[..., Served]
 ) -> None:
