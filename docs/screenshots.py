@@ -167,4 +167,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from main import leave  # the console's teardown crash, see there
+
+    leave(main())
