@@ -131,9 +131,7 @@ def free_port() -> int:
 class Server:
     """`python main.py serve` as a process of its own (and its workers), on a free port."""
 
-    def __init__(
-        self, url: str, workers: int, logfile: Path, *, nodelay_shim: bool = False
-    ) -> None:
+    def __init__(self, url: str, workers: int, logfile: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.logfile = logfile
@@ -156,9 +154,7 @@ class Server:
             start_new_session=True,
             env={
                 **os.environ,
-                "PYTHONPATH": os.pathsep.join(
-                    [str(Path(__file__).with_name("nodelay"))] * nodelay_shim + [str(ROOT)]
-                ),
+                "PYTHONPATH": str(ROOT),
             },
         )
 
@@ -621,12 +617,9 @@ def run_database(kind: str, args: argparse.Namespace, plan: Plan, customers: int
     fx = prepare_fixture(ds.url, customers, plan.posters, callbacks_n, rng)
     res = Result(kind=kind, customers=customers)
     res.raw["dataset"] = asdict(ds)
-    res.raw["nodelay_shim"] = args.tcp_nodelay_shim
     res.raw["settings"] = server_settings(ds.url)
     phases = plan.phases
-    server = Server(
-        ds.url, plan.workers, cache / f"serve-{kind}.log", nodelay_shim=args.tcp_nodelay_shim
-    )
+    server = Server(ds.url, plan.workers, cache / f"serve-{kind}.log")
     try:
         server.wait()
         log(f"{kind}: serve --workers {plan.workers} is up on {server.base}")
@@ -641,9 +634,7 @@ def run_database(kind: str, args: argparse.Namespace, plan: Plan, customers: int
         # from three days ago (in this run's copy only, after everything else is measured).
         wanted = 100_000 if customers >= 200_000 else max(1000, customers // 10)
         added = add_stuck_orders(ds.url, wanted)
-        server = Server(
-            ds.url, plan.workers, cache / f"serve-{kind}.log", nodelay_shim=args.tcp_nodelay_shim
-        )
+        server = Server(ds.url, plan.workers, cache / f"serve-{kind}.log")
         try:
             server.wait()
             log(f"console memory with the triage list ({added:,} stuck orders added)")
@@ -1034,8 +1025,6 @@ def build_rows(res: Result, ds: dataset.DataSet, plan: Plan) -> None:
 def print_table(res: Result, plan: Plan) -> None:
     per = max(1, plan.workers // 2) if res.kind.endswith("processes") else plan.workers
     title = f"{res.kind} — {res.customers:,} customers — serve --workers {per}"
-    if res.raw.get("nodelay_shim"):
-        title += " — with the TCP_NODELAY shim (tests/perf/nodelay)"
     head = ("budget", "measured", "must", "aim", "result", "floor", "ours/floor")
     rows = [head] + [
         (r.name, r.measured, r.must, r.aim, r.verdict, r.floor, r.ratio) for r in res.rows
@@ -1071,13 +1060,9 @@ def run_scale(args: argparse.Namespace, plan: Plan, customers: int) -> tuple[Res
     fx = prepare_fixture(ds.url, customers, plan.posters, min(customers // 2, 40_000), rng)
     res = Result(kind="postgresql, two serve processes", customers=customers)
     res.raw["dataset"] = asdict(ds)
-    res.raw["nodelay_shim"] = args.tcp_nodelay_shim
     res.raw["settings"] = server_settings(ds.url)
     per = max(1, plan.workers // 2)
-    servers = [
-        Server(ds.url, per, cache / f"serve-scale-{i}.log", nodelay_shim=args.tcp_nodelay_shim)
-        for i in range(2)
-    ]
+    servers = [Server(ds.url, per, cache / f"serve-scale-{i}.log") for i in range(2)]
     problems: list[str] = []
     try:
         for s in servers:
@@ -1158,12 +1143,6 @@ def main(argv: list[str] | None = None) -> int:
             "LAUNCHDESK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1/postgres"
         ),
         help="server and user for PostgreSQL (the benchmark makes databases of its own)",
-    )
-    parser.add_argument(
-        "--tcp-nodelay-shim",
-        action="store_true",
-        help="serve with TCP_NODELAY forced on (tests/perf/nodelay): what the "
-        "server.py fix for uvicorn's multi-worker socket would give",
     )
     parser.add_argument(
         "--only", help=f"comma-separated phases to run (default all: {','.join(PHASES)})"
