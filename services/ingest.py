@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, any_, bindparam, insert, select, text
+from sqlalchemy import ARRAY, any_, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from services import changes, loop
@@ -253,6 +253,7 @@ class Ingestor:
         self._placeholders: dict[tuple[str, int, str], dict[str, Any]] = {}
         self._history: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
+        self._retried: set[tuple[str, str]] = set()  # earlier rejected, sent again
         self._to_reconcile: dict[int, Order] = {}
         self.keys = _Keys(session)
         # rows this batch creates, written in foreign-key order by _write_new (the tables
@@ -331,30 +332,40 @@ class Ingestor:
         return results
 
     def _seen(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The batch's events already taken. A rejected one was not: it had no effect, so
+        the same event_id sent again (corrected upstream) is judged afresh, and its
+        rejection record gives way to the new one (self._retried)."""
         seen: set[tuple[str, str]] = set()
         by_source: dict[str, list[str]] = {}
         for source, event_id in keys:
             by_source.setdefault(source, []).append(event_id)
         for source, ids in by_source.items():
             if self.lock:  # one array parameter instead of hundreds of bound values
-                rows = self.s.execute(
+                found = self.s.execute(
                     text(
-                        "SELECT event_id FROM ingested_events "
+                        "SELECT event_id, result FROM ingested_events "
                         "WHERE source = :source AND event_id = ANY(:ids)"
                     ),
                     {"source": source, "ids": ids},
-                ).scalars()
-                seen.update((source, r) for r in rows)
+                ).all()
+                self._sort_seen(source, found, seen)
                 continue
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
-                rows = self.s.execute(
-                    select(IngestedEvent.event_id).where(
+                found = self.s.execute(
+                    select(IngestedEvent.event_id, IngestedEvent.result).where(
                         IngestedEvent.source == source, IngestedEvent.event_id.in_(chunk)
                     )
-                ).scalars()
-                seen.update((source, r) for r in rows)
+                ).all()
+                self._sort_seen(source, found, seen)
         return seen
+
+    def _sort_seen(self, source: str, found: Any, seen: set[tuple[str, str]]) -> None:
+        for event_id, result in found:
+            if result == "rejected":
+                self._retried.add((source, event_id))
+            else:
+                seen.add((source, event_id))
 
     def _preload(self, raw_events: list[Any]) -> None:
         """Load (and on PostgreSQL lock, in id order) every subject the batch names."""
@@ -480,6 +491,22 @@ class Ingestor:
         self._write_new()
         if self._events:
             rows, self._events = self._events, []
+            again = [
+                (r["source"], r["event_id"])
+                for r in rows
+                if (r["source"], r["event_id"]) in self._retried
+            ]
+            if again:
+                # the earlier rejection of an event now judged again gives way to the new result
+                self._retried.difference_update(again)
+                for source, event_id in again:
+                    self.s.execute(
+                        delete(IngestedEvent).where(
+                            IngestedEvent.source == source,
+                            IngestedEvent.event_id == event_id,
+                            IngestedEvent.result == "rejected",
+                        )
+                    )
             for row in rows:
                 if self.lock:
                     row["payload"] = json.dumps(row["payload"])

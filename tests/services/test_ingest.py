@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.identifiers import make_order_no, make_reservation_no
-from services.models import Activation, Contradiction, Order, Reservation, Shipment, StatusHistory
+from services.models import (
+    Activation,
+    Contradiction,
+    IngestedEvent,
+    Order,
+    Reservation,
+    Shipment,
+    StatusHistory,
+)
 from tests.support.launch import FULL_ORDER, FULL_SHIPMENT, customer_journey, ingest, stamp
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
@@ -290,6 +298,35 @@ def test_illegal_upstream_move_is_rejected_and_flagged(db) -> None:
     with db.read() as s:
         assert s.scalar(select(Order.status)) == "preparing"
         assert s.scalar(select(Contradiction.kind)) == "upstream_conflict"
+
+
+def test_a_rejected_event_sent_again_corrected_is_judged_afresh(db) -> None:
+    """A rejection had no effect, so upstream may fix the event and send it with the same
+    event_id: it is applied, not answered as a duplicate; a taken one stays taken."""
+    ingest(db, customer_journey(1, order=["received", "preparing"]))
+    wrong = {
+        "source": "order_system",
+        "event_id": "fix-me",
+        "occurred_at": stamp(datetime.now(UTC)),
+        "type": "order.status",
+        "order_no": make_order_no(1),
+        "status": "cancelled",  # preparing cannot be cancelled upstream: rejected and kept
+    }
+    [first] = ingest(db, [wrong])
+    assert first["result"] == "rejected" and "preparing" in first["error"]
+    [again] = ingest(db, [wrong])
+    assert again["result"] == "rejected"  # judged again, still wrong
+    corrected = {**wrong, "status": "shipped"}
+    [fixed] = ingest(db, [corrected])
+    assert fixed["result"] == "applied"
+    [repeat] = ingest(db, [corrected])
+    assert repeat["result"] == "duplicate"
+    with db.read() as s:
+        assert s.scalar(select(Order.status)) == "shipped"
+        results = s.scalars(
+            select(IngestedEvent.result).where(IngestedEvent.event_id == "fix-me")
+        ).all()
+        assert results == ["applied"]
 
 
 def test_every_arrival_order_of_a_retry_loop_ends_where_upstream_ended(fresh_database) -> None:
