@@ -453,7 +453,13 @@ def stuck_orders(
     delivery_method: str | None = None,
     sort: str = "age",
     threshold: timedelta | None = None,
+    min_age_hours: int | None = None,
 ) -> dict[str, Any]:
+    """Orders stuck in received, a page of them and their counts.
+
+    min_age_hours keeps the orders received at least that long ago (an overtaken order is
+    stuck however young; "waiting 48 h or more" leaves the young ones out).
+    """
     if not (1 <= limit <= 500):
         raise Invalid("limit must be between 1 and 500")
     if offset < 0:
@@ -466,6 +472,8 @@ def stuck_orders(
         raise Invalid(f"delivery_method must be one of {', '.join(DELIVERY_METHODS)}")
     if model is not None and (not model.strip() or any(ord(c) < 32 for c in model)):
         raise Invalid("model must be printable text, e.g. 'iPhone 17 Pro 256GB'")
+    if min_age_hours is not None and not (0 <= min_age_hours <= 24 * 90):
+        raise Invalid("min_age_hours must be a whole number of hours from 0 to 2160 (90 days)")
     now = utcnow()
     threshold = threshold or SETTINGS.stuck_after
     index = _overtaken_index(session)
@@ -491,7 +499,12 @@ def stuck_orders(
         filters.append(Order.model == model)
     if delivery_method:
         filters.append(Order.delivery_method == delivery_method)
+    if min_age_hours:
+        filters.append(Order.received_at <= now - timedelta(hours=min_age_hours))
     where = and_(*filters)
+    if min_age_hours:
+        # the groups above count by cause, model and method, not by age: count this one
+        total = session.scalar(select(func.count()).select_from(Order).where(where)) or 0
     rows = (
         session.execute(
             select(Order, Customer.name)

@@ -74,11 +74,26 @@ class TriageView(QWidget):
             ("매장수령", "store_pickup"),
         ):
             self.method.addItem(text, code)
+        self.min_age = QSpinBox()
+        self.min_age.setObjectName("min-age")
+        self.min_age.setRange(0, 2160)
+        self.min_age.setSingleStep(12)
+        self.min_age.setPrefix(self.tr("older than "))
+        self.min_age.setSuffix(self.tr(" h"))
+        self.min_age.setSpecialValueText(self.tr("any age"))
+        self.min_age.setToolTip(self.tr("Only orders received at least this many hours ago"))
         apply = QPushButton(self.tr("Apply filter"))
         apply.clicked.connect(self.apply_filter)
         self.model_filter.returnPressed.connect(self.apply_filter)
         filters = QHBoxLayout()
-        for w in (QLabel(self.tr("Cause")), self.cause, self.model_filter, self.method, apply):
+        for w in (
+            QLabel(self.tr("Cause")),
+            self.cause,
+            self.model_filter,
+            self.method,
+            self.min_age,
+            apply,
+        ):
             filters.addWidget(w)
         filters.addStretch(1)
 
@@ -361,6 +376,7 @@ class TriageView(QWidget):
             cause=self.cause.currentData(),
             model=self.model_filter.text().strip() or None,
             delivery_method=self.method.currentData(),
+            min_age_hours=self.min_age.value() or None,
             sort=self.model.filters.get("sort", "age"),
         )
 

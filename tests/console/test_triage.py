@@ -95,6 +95,13 @@ def test_triage_filters_bulk_cause_and_csv(make_desk, db, qtbot, tmp_path) -> No
     triage.apply_filter()
     qtbot.waitUntil(lambda: triage.model.total == 10, timeout=10_000)
     triage.cause.setCurrentIndex(0)
+    # ages are 49..78 h: "older than 60 h" keeps the 19 of 60 h and more
+    triage.min_age.setValue(60)
+    triage.apply_filter()
+    qtbot.waitUntil(lambda: triage.model.total == 19, timeout=10_000)
+    qtbot.waitUntil(lambda: len(triage.model.rows) == 19, timeout=10_000)
+    assert all(r["age_hours"] >= 60 for r in triage.model.rows)
+    triage.min_age.setValue(0)
     triage.apply_filter()
     qtbot.waitUntil(
         lambda: triage.model.total == 30 and len(triage.model.rows) == 30, timeout=10_000
