@@ -340,6 +340,10 @@ def stuck(
     model: Annotated[str | None, Query(max_length=100)] = None,
     delivery_method: Annotated[str | None, Query(max_length=20)] = None,
     sort: Annotated[str, Query(max_length=10)] = "age",
+    min_age_hours: Annotated[
+        int | None,
+        Query(ge=0, le=2160, description="only orders received at least this many hours ago"),
+    ] = None,
 ) -> dict[str, Any]:
     with db.read() as s:
         return orders.stuck_orders(
@@ -350,6 +354,7 @@ def stuck(
             model=model,
             delivery_method=delivery_method,
             sort=sort,
+            min_age_hours=min_age_hours,
         )
 
 
