@@ -420,6 +420,8 @@ class AgentDesk(QMainWindow):
                 self.triage.schedule_topics()
         if self.triage is not None and kinds & {"order", "contradiction"}:
             self.triage.refresh_side()
+        if self.triage is not None and "order" in kinds:
+            self.triage.orders_changed()
         if self.reasons is not None and kinds & {"note", "contact_reason"}:
             self.reasons.schedule_reload()
         if "contact_reason" in kinds:

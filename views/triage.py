@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ class TriageView(QWidget):
         self.model.failed.connect(self._show_error)
 
     def _build(self) -> None:
+        self._loaded_at = 0.0
         self.cause = QComboBox()
         self.cause.addItem(self.tr("All causes"), None)
         for code in labels.CAUSES:
@@ -103,6 +105,20 @@ class TriageView(QWidget):
         self.error = QLabel()
         self.error.setObjectName("action-error")
         self.error.hide()
+        # Orders move all day; the list does not reorder itself under a lead who is
+        # selecting rows: it says so, and reloads when asked.
+        self.changed_note = QLabel(self.tr("Orders have changed since this list was loaded."))
+        self.changed_note.setObjectName("triage-changed")
+        reload_button = QPushButton(self.tr("Reload list"))
+        reload_button.setObjectName("triage-reload")
+        reload_button.clicked.connect(self.apply_filter)
+        changed = QHBoxLayout()
+        changed.addWidget(self.changed_note)
+        changed.addWidget(reload_button)
+        changed.addStretch(1)
+        self.changed_bar = QWidget()
+        self.changed_bar.setLayout(changed)
+        self.changed_bar.hide()
 
         self.table = QTableView()
         self.table.setObjectName("stuck-orders")
@@ -180,6 +196,7 @@ class TriageView(QWidget):
         stuck_layout = QVBoxLayout(stuck_page)
         stuck_layout.addLayout(filters)
         stuck_layout.addWidget(self.summary)
+        stuck_layout.addWidget(self.changed_bar)
         stuck_layout.addWidget(self.error)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -356,7 +373,19 @@ class TriageView(QWidget):
         series.attachAxis(values)
         self.aging_counts = [b["count"] for b in buckets]
 
+    def orders_changed(self) -> None:
+        """The change feed reported order changes: offer a reload (see changed_bar).
+
+        Changes arriving within a few seconds of a load are most likely the lead's own
+        action, which the load already shows.
+        """
+        if time.monotonic() - self._loaded_at > 3.0:
+            self.changed_bar.show()
+
     def _on_loaded(self, body: dict[str, Any]) -> None:
+        if body.get("offset", 0) == 0:
+            self._loaded_at = time.monotonic()
+            self.changed_bar.hide()
         counts = ", ".join(f"{labels.cause(k)} {v:,}" for k, v in body["counts_by_cause"].items())
         self.summary.setText(
             self.tr("%1 stuck orders (received over %2 h, or overtaken) — by cause: %3 — as of %4")

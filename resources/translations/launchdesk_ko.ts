@@ -273,17 +273,17 @@
         <translation>콜백 #%1 배정 완료: %2</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="450"/>
+        <location filename="../../views/desk.py" line="452"/>
         <source>The backend cannot be reached. What you see is as of %1 and may be out of date; actions are disabled. Reconnecting by itself — notes you add are kept and sent when it is back.</source>
         <translation>서버에 연결할 수 없습니다. 화면의 정보는 %1 기준이며 최신이 아닐 수 있고, 작업은 잠시 막혀 있습니다. 자동으로 다시 연결하는 중입니다 — 입력한 메모는 보관했다가 연결되면 전송합니다.</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="456"/>
+        <location filename="../../views/desk.py" line="458"/>
         <source>● online</source>
         <translation>● 연결됨</translation>
     </message>
     <message>
-        <location filename="../../views/desk.py" line="456"/>
+        <location filename="../../views/desk.py" line="458"/>
         <source>● offline</source>
         <translation>● 연결 끊김</translation>
     </message>
@@ -1640,229 +1640,239 @@
 <context>
     <name>TriageView</name>
     <message>
-        <location filename="../../views/triage.py" line="64"/>
+        <location filename="../../views/triage.py" line="66"/>
         <source>All causes</source>
         <translation>모든 원인</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="68"/>
+        <location filename="../../views/triage.py" line="70"/>
         <source>Model (exact)</source>
         <translation>모델명(정확히)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="71"/>
+        <location filename="../../views/triage.py" line="73"/>
         <source>All delivery methods</source>
         <translation>모든 배송 방법</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="81"/>
+        <location filename="../../views/triage.py" line="83"/>
         <source>older than </source>
         <translation>경과 </translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="83"/>
+        <location filename="../../views/triage.py" line="85"/>
         <source>any age</source>
         <translation>경과 시간 전체</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="84"/>
+        <location filename="../../views/triage.py" line="86"/>
         <source>Only orders received at least this many hours ago</source>
         <translation>접수 후 이 시간 이상 지난 주문만</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="85"/>
+        <location filename="../../views/triage.py" line="87"/>
         <source>Apply filter</source>
         <translation>필터 적용</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="90"/>
+        <location filename="../../views/triage.py" line="92"/>
         <source>Cause</source>
         <translation>원인</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="123"/>
+        <location filename="../../views/triage.py" line="110"/>
+        <source>Orders have changed since this list was loaded.</source>
+        <translation>목록을 불러온 뒤 주문 상태가 바뀌었습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="112"/>
+        <source>Reload list</source>
+        <translation>목록 새로고침</translation>
+    </message>
+    <message>
+        <location filename="../../views/triage.py" line="139"/>
         <source>Set cause</source>
         <translation>원인 지정</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="126"/>
+        <location filename="../../views/triage.py" line="142"/>
         <source>Owner (user name)</source>
         <translation>담당자(아이디)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="127"/>
+        <location filename="../../views/triage.py" line="143"/>
         <source>Set owner</source>
         <translation>담당자 지정</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="129"/>
+        <location filename="../../views/triage.py" line="145"/>
         <source>Queue callbacks</source>
         <translation>콜백 등록</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="131"/>
+        <location filename="../../views/triage.py" line="147"/>
         <source>Queue a proactive callback for each selected customer</source>
         <translation>선택한 고객마다 선제 콜백을 등록합니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="135"/>
+        <location filename="../../views/triage.py" line="151"/>
         <source>Start campaign</source>
         <translation>문자 발송 준비</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="137"/>
+        <location filename="../../views/triage.py" line="153"/>
         <source>Prepare a message to the selected customers (a supervisor approves it)</source>
         <translation>선택한 고객에게 보낼 문자를 준비합니다 (슈퍼바이저 승인 후 발송)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="140"/>
+        <location filename="../../views/triage.py" line="156"/>
         <source>Export CSV…</source>
         <translation>CSV 내보내기…</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="157"/>
+        <location filename="../../views/triage.py" line="173"/>
         <source>Orders waiting in received, by age</source>
         <translation>접수완료 상태로 대기 중인 주문 (경과 시간별)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="166"/>
+        <location filename="../../views/triage.py" line="182"/>
         <source>Detected</source>
         <translation>감지 시각</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="167"/>
+        <location filename="../../views/triage.py" line="183"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="168"/>
+        <location filename="../../views/triage.py" line="184"/>
         <source>Kind</source>
         <translation>유형</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="169"/>
+        <location filename="../../views/triage.py" line="185"/>
         <source>Detail</source>
         <translation>상세</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="191"/>
+        <location filename="../../views/triage.py" line="208"/>
         <source>Stuck orders</source>
         <translation>지연 주문</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="192"/>
+        <location filename="../../views/triage.py" line="209"/>
         <source>Contradictions</source>
         <translation>상태 모순</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="193"/>
-        <location filename="../../views/triage.py" line="205"/>
+        <location filename="../../views/triage.py" line="210"/>
+        <location filename="../../views/triage.py" line="222"/>
         <source>Waiting for a callback</source>
         <translation>콜백 대기</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="204"/>
+        <location filename="../../views/triage.py" line="221"/>
         <source>Topic</source>
         <translation>주제</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="206"/>
+        <location filename="../../views/triage.py" line="223"/>
         <source>With an order in received</source>
         <translation>접수완료 주문 있음</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="207"/>
+        <location filename="../../views/triage.py" line="224"/>
         <source>Stuck over 24 h</source>
         <translation>24시간 넘게 멈춤</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="82"/>
-        <location filename="../../views/triage.py" line="220"/>
+        <location filename="../../views/triage.py" line="84"/>
+        <location filename="../../views/triage.py" line="237"/>
         <source> h</source>
         <translation>시간</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="221"/>
+        <location filename="../../views/triage.py" line="238"/>
         <source>any</source>
         <translation>전체</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="223"/>
+        <location filename="../../views/triage.py" line="240"/>
         <source>Only customers whose oldest order has waited in received this long</source>
         <translation>가장 오래된 주문이 접수완료로 이만큼 이상 기다린 고객만</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="227"/>
+        <location filename="../../views/triage.py" line="244"/>
         <source>Prepare campaign to these customers</source>
         <translation>이 고객들에게 보낼 캠페인 준비</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="231"/>
+        <location filename="../../views/triage.py" line="248"/>
         <source>A message to exactly the customers waiting for a callback on the selected topic (a supervisor approves it)</source>
         <translation>선택한 주제로 콜백을 기다리는 고객에게만 보내는 메시지 (슈퍼바이저 승인 후 발송)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="238"/>
+        <location filename="../../views/triage.py" line="255"/>
         <source>Order waiting at least</source>
         <translation>주문 대기 최소</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="283"/>
+        <location filename="../../views/triage.py" line="300"/>
         <source>Select a topic and a message template first.</source>
         <translation>먼저 주제와 메시지 템플릿을 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="304"/>
+        <location filename="../../views/triage.py" line="321"/>
         <source>Campaign #%1 prepared for the %2 customers waiting for a callback about %3; a supervisor approves it before anything is sent.</source>
         <translation>%3 콜백을 기다리는 고객 %2명에게 보낼 캠페인 #%1을 준비했습니다. 슈퍼바이저가 승인해야 발송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="343"/>
+        <location filename="../../views/triage.py" line="360"/>
         <source>Orders</source>
         <translation>주문</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="362"/>
+        <location filename="../../views/triage.py" line="391"/>
         <source>%1 stuck orders (received over %2 h, or overtaken) — by cause: %3 — as of %4</source>
         <translation>지연 주문 %1건 (접수 후 %2시간 초과 또는 추월됨) — 원인별: %3 — %4 기준</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="408"/>
+        <location filename="../../views/triage.py" line="437"/>
         <source>Cause set for %1 orders</source>
         <translation>주문 %1건의 원인을 지정했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="418"/>
+        <location filename="../../views/triage.py" line="447"/>
         <source>Owner set for %1 orders</source>
         <translation>주문 %1건의 담당자를 지정했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="430"/>
+        <location filename="../../views/triage.py" line="459"/>
         <source>%1 callbacks queued</source>
         <translation>콜백 %1건을 등록했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="437"/>
+        <location filename="../../views/triage.py" line="466"/>
         <source>Select orders and a message template first.</source>
         <translation>먼저 주문과 문자 템플릿을 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="451"/>
+        <location filename="../../views/triage.py" line="480"/>
         <source>Campaign #%1 prepared for %2 customers; a supervisor approves it before anything is sent.</source>
         <translation>캠페인 #%1을(를) 고객 %2명에게 준비했습니다. 슈퍼바이저가 승인해야 발송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="461"/>
+        <location filename="../../views/triage.py" line="490"/>
         <source>Export stuck orders</source>
         <translation>지연 주문 내보내기</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="478"/>
+        <location filename="../../views/triage.py" line="507"/>
         <source>Exporting… %1 of %2</source>
         <translation>내보내는 중… %2건 중 %1건</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="503"/>
+        <location filename="../../views/triage.py" line="532"/>
         <source>Exported %1 orders to %2</source>
         <translation>주문 %1건을 %2에 내보냈습니다</translation>
     </message>

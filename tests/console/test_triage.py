@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 from sqlalchemy import insert
 
 from services.identifiers import make_order_no, make_reservation_no
@@ -121,6 +121,34 @@ def test_triage_filters_bulk_cause_and_csv(make_desk, db, qtbot, tmp_path) -> No
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 31 and lines[0].startswith("order_no,")
     assert triage.aging_counts and sum(triage.aging_counts) == 30
+
+
+def test_another_leads_change_offers_a_reload_without_reordering_the_list(
+    api, make_desk, db, qtbot
+) -> None:
+    many_stuck_orders(db, 12)
+    desk = make_desk(role="lead")
+    triage = desk.triage
+    qtbot.waitUntil(lambda: len(triage.model.rows) == 12, timeout=10_000)
+    assert not triage.changed_bar.isVisibleTo(triage)
+    before = [r["order_no"] for r in triage.model.rows]
+    triage._loaded_at -= 60  # loaded a minute ago: what follows is not the lead's own action
+    other = api.as_role("lead")
+    resp = other.post(
+        "/orders/triage", json={"order_nos": [make_order_no(5)], "cause": "fraud_check"}
+    )
+    assert resp.status_code == 200, resp.text
+    qtbot.waitUntil(lambda: triage.changed_bar.isVisibleTo(triage), timeout=5_000)
+    assert [r["order_no"] for r in triage.model.rows] == before  # nothing moved under the lead
+    triage.findChild(QPushButton, "triage-reload").click()
+    qtbot.waitUntil(
+        lambda: any(
+            r["order_no"] == make_order_no(5) and r["cause"] == "fraud_check"
+            for r in triage.model.rows
+        ),
+        timeout=10_000,
+    )
+    assert not triage.changed_bar.isVisibleTo(triage)
 
 
 def test_agent_sees_no_triage_workspace(make_desk) -> None:
