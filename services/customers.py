@@ -13,7 +13,6 @@ from services import notes as note_service
 from services import notices as notice_service
 from services import presence as presence_service
 from services.accounts import Principal
-from services.audit import log_access
 from services.config import SETTINGS
 from services.errors import Invalid, NotFound
 from services.expected import expectation
@@ -159,6 +158,7 @@ def _history_json(rows: list[StatusHistory], lifecycle: str) -> list[dict[str, A
 
 
 def customer_screen(session: Session, customer_id: int, *, principal: Principal) -> dict[str, Any]:
+    """Everything an agent sees of one customer (the route logs the opening)."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
@@ -311,7 +311,6 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
             else set()
         )
     )
-    log_access(session, user_id=principal.user_id, customer_id=customer_id)
     return {
         "customer": {
             "id": customer.id,

@@ -41,7 +41,7 @@ from services.api.schemas import (
     UserBody,
 )
 from services.api.writes import run_write, transact
-from services.audit import audit
+from services.audit import audit, log_access
 from services.config import SETTINGS
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from services.ingest import ingest_batch
@@ -158,8 +158,14 @@ def search(
 )
 def customer_screen(customer_id: int, db: DbDep, principal: Agent) -> dict[str, Any]:
     _check_id(customer_id)
-    # A write transaction: the opening of the screen is logged with it.
-    return transact(db, lambda s: customers.customer_screen(s, customer_id, principal=principal))
+    # Read first, then log the opening in a short write of its own: on SQLite a write
+    # transaction around the whole read held the one writer lock for every screen.
+    with db.read() as s:
+        screen = customers.customer_screen(s, customer_id, principal=principal)
+    transact(
+        db, lambda s: log_access(s, user_id=principal.user_id, customer_id=customer_id)
+    )
+    return screen
 
 
 def _check_id(value: int) -> None:

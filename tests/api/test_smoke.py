@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from services.identifiers import make_order_no, make_reservation_no
+from services.models import AccessLog, User
 from tests.support.launch import (
     FULL_ORDER,
     FULL_SHIPMENT,
@@ -30,6 +33,14 @@ def test_agent_finds_customer_and_sees_the_screen(api, db) -> None:
     assert body["shipments"][0]["status"] == "delivered"
     assert body["activations"][0]["status"] == "requested"
     assert body["as_of"]
+    # every opening of a customer screen is logged: who, whom, when; a miss is not
+    assert agent.get("/customers/999999").status_code == 404
+    agent.get(f"/customers/{cid}")
+    with db.read() as s:
+        user_id = s.scalar(select(User.id).where(User.username == agent.username))
+        opened = s.execute(select(AccessLog.user_id, AccessLog.customer_id, AccessLog.at)).all()
+    assert [(u, c) for u, c, _ in opened] == [(user_id, cid), (user_id, cid)]
+    assert all(at is not None for _, _, at in opened)
 
 
 def test_wrong_kind_in_reservation_field_is_refused_with_reason(api) -> None:
