@@ -23,15 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from console.client import BackendClient
 from console.worker import Worker
 from services import accounts
 from services.db import Database
-from services.server import free_port
 from tests.console.conftest import _isolated_settings, loop, run  # noqa: F401 (fixtures)
 from tests.support.launch import customer_id_for, customer_journey, ingest
+from tests.support.serving import Served
 from views.desk import AgentDesk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,57 +67,11 @@ CONSOLE_A = textwrap.dedent(
 )
 
 
-class Serve:
-    """`python main.py serve` on a free port, in a process group of its own."""
-
-    def __init__(self, url: str, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log.open("w")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "serve",
-                "--database-url",
-                url,
-                "--port",
-                str(self.port),
-            ],
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait(self, timeout: float = 60) -> Serve:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"serve exited with {self.proc.returncode}"
-            try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"serve on {self.url} did not answer within {timeout} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self.log.close()
-
-
 @pytest.fixture
-def two_servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Serve, Serve]]:
-    servers = [Serve(database_url, tmp_path / f"serve{i}.log") for i in (1, 2)]
+def two_servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Served, Served]]:
+    servers = [Served(database_url, tmp_path) for _ in (1, 2)]
     try:
-        yield servers[0].wait(), servers[1].wait()
+        yield servers[0].wait_ready(), servers[1].wait_ready()
     finally:
         for server in servers:
             server.stop()
@@ -126,7 +79,7 @@ def two_servers(database_url: str, tmp_path: Path) -> Iterator[tuple[Serve, Serv
 
 @pytest.mark.usefixtures("loop")
 def test_presence_is_seen_across_serve_processes_and_lapses_when_a_console_is_killed(
-    database_url: str, two_servers: tuple[Serve, Serve], qtbot, tmp_path: Path
+    database_url: str, two_servers: tuple[Served, Served], qtbot, tmp_path: Path
 ) -> None:
     first, second = two_servers
     db = Database(database_url, pool_size=2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.serving import Served
+from tests.support.serving import Served
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 from services.db import Database
 from services.models import AuditEntry, Callback, User
-from tests.reliability.serving import Served
 from tests.reliability.staff import queue_callbacks, staff
+from tests.support.serving import Served
 
 TIMEOUT = 120
 

@@ -27,9 +27,9 @@ from services.db import Database
 from services.migrate import upgrade
 from services.models import Callback, Note, User
 from tests.reliability.private_pg import PrivateCluster, binaries
-from tests.reliability.serving import Served
 from tests.reliability.staff import queue_callbacks, staff
 from tests.support.people import make_customers
+from tests.support.serving import Served
 
 TIMEOUT = 60
 

@@ -29,7 +29,6 @@ from sqlalchemy import func, select, text
 from services.db import Database
 from services.lifecycles import ACTIVATION, ORDER, RESERVATION, SHIPMENT
 from services.models import Activation, IngestedEvent, Order, Reservation, Shipment
-from tests.reliability.serving import Served
 from tests.reliability.staff import staff
 from tests.services.test_ingest import (
     ACTIVATION_PATHS,
@@ -38,6 +37,7 @@ from tests.services.test_ingest import (
     snapshot,
 )
 from tests.support.launch import FULL_SHIPMENT, customer_journey, ingest
+from tests.support.serving import Served
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 TIMEOUT = 120

@@ -30,9 +30,9 @@ from services import messages
 from services.db import Database
 from services.models import Customer, Message
 from services.outbox import Outbox
-from tests.reliability.serving import ROOT
 from tests.support.gateway import Gateway
 from tests.support.people import make_customers
+from tests.support.serving import ROOT
 
 DAYTIME = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # noon in Seoul: not quiet hours
 FIELDS = {"order_no": "00000000018", "courier": "우체국택배", "tracking_no": "1234567890123"}

@@ -30,7 +30,6 @@ import requests
 from services.db import Database
 from services.identifiers import make_order_no, make_reservation_no
 from tests.api.test_permissions import ALLOWED_ROLE, ENDPOINTS
-from tests.reliability.serving import Served
 from tests.reliability.staff import staff
 from tests.support.client import Api
 from tests.support.launch import (
@@ -39,6 +38,7 @@ from tests.support.launch import (
     customer_journey,
     ingest,
 )
+from tests.support.serving import Served
 
 TIMEOUT = 30
 SERIAL = 31337

@@ -28,8 +28,8 @@ from services.config import SETTINGS
 from services.db import Database
 from services.models import AuditEntry, Callback
 from services.timeutil import as_utc, utcnow
-from tests.reliability.serving import ROOT, Served
 from tests.reliability.staff import queue_callbacks, staff
+from tests.support.serving import ROOT, Served
 
 TIMEOUT = 30
 
