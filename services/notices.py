@@ -9,7 +9,7 @@ everyone. Every notice stays pinned on every console and is acknowledged as befo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -42,6 +42,17 @@ def _clean(value: str, name: str, max_len: int) -> str:
     value = (value or "").strip()
     if not value or len(value) > max_len or "\x00" in value:
         raise Invalid(f"{name} must be 1-{max_len} characters")
+    return value
+
+
+def _one_of(value: str | None, allowed: Sequence[str], what: str, code: str) -> str | None:
+    """value (or None) when it is one of allowed; else a refusal naming every allowed one."""
+    if value is not None and value not in allowed:
+        raise Invalid(
+            f"unknown {what} {value[:40]!r}; expected one of {_allowed(allowed)}",
+            code=f"unknown_{code}",
+            allowed=list(allowed),
+        )
     return value
 
 
@@ -109,27 +120,11 @@ def clean_target(session: Session, target: Mapping[str, Any] | None) -> dict[str
             code="unknown_model",
             allowed=launch_models(session),
         )
-    method = text("delivery_method")
-    if method is not None and method not in DELIVERY_METHODS:
-        raise Invalid(
-            f"unknown delivery method {method[:40]!r}; expected one of {_allowed(DELIVERY_METHODS)}",
-            code="unknown_delivery_method",
-            allowed=list(DELIVERY_METHODS),
-        )
-    status = text("order_status")
-    if status is not None and status not in ORDER_STATUSES:
-        raise Invalid(
-            f"unknown order status {status[:40]!r}; expected one of {_allowed(ORDER_STATUSES)}",
-            code="unknown_order_status",
-            allowed=list(ORDER_STATUSES),
-        )
-    cause = text("cause")
-    if cause is not None and cause not in STUCK_CAUSES:
-        raise Invalid(
-            f"unknown stuck cause {cause[:40]!r}; expected one of {_allowed(STUCK_CAUSES)}",
-            code="unknown_cause",
-            allowed=list(STUCK_CAUSES),
-        )
+    method = _one_of(
+        text("delivery_method"), DELIVERY_METHODS, "delivery method", "delivery_method"
+    )
+    status = _one_of(text("order_status"), ORDER_STATUSES, "order status", "order_status")
+    cause = _one_of(text("cause"), STUCK_CAUSES, "stuck cause", "cause")
     start = _day(target.get("received_from"), "received_from")
     end = _day(target.get("received_to"), "received_to")
     if start and end and start > end:
