@@ -18,6 +18,7 @@ from services import changes, loop
 from services.accounts import Principal, role_allows
 from services.audit import audit
 from services.config import SETTINGS
+from services.db import run_driver
 from services.errors import Conflict, Invalid, NotFound
 from services.history import record_move
 from services.lifecycles import CALLBACK, CALLBACK_OUTCOMES
@@ -186,21 +187,22 @@ def release_lapsed(session: Session, *, now: datetime | None = None, limit: int 
 
 def claim_next(session: Session, *, principal: Principal) -> Callback | None:
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        return _claim_next_pg(session, principal=principal, now=now)
     release_lapsed(session, now=now, limit=20)
     loop.refresh_if_due(session)  # waiting bonuses grow as orders age (services.loop)
-    pick = (
-        select(Callback.id)
-        .where(_claimable(now, principal.user_id))
-        .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    # Pick and claim in one statement (the row locked by the pick, skipped by every other
-    # claimer, until commit); the claimed callback comes back as it now is.
+    # Pick and claim in one statement; on SQLite the write transaction holds the single
+    # writer lock (BEGIN IMMEDIATE), so no other claimer can pick the same row meanwhile.
     cb = session.scalars(
         update(Callback)
-        .where(Callback.id == pick.scalar_subquery())
+        .where(
+            Callback.id
+            == select(Callback.id)
+            .where(_claimable(now, principal.user_id))
+            .order_by(Callback.weight.desc(), Callback.not_before, Callback.id)
+            .limit(1)
+            .scalar_subquery()
+        )
         .values(
             status="claimed",
             claimed_by=principal.user_id,
@@ -225,6 +227,100 @@ def claim_next(session: Session, *, principal: Principal) -> Callback | None:
         before=before,
         after=_snapshot(cb),
     )
+    changes.record(session, "callback", cb.id, cb.customer_id)
+    return cb
+
+
+def _pg_iso(column: str) -> str:
+    """SQL giving services.timeutil.iso()'s text for a timestamptz: fractional seconds only
+    when there are any, as datetime.isoformat() writes them."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL ELSE "
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN mod(CAST(extract(microseconds FROM {column}) AS bigint), 1000000) = 0 "
+        "THEN '' "
+        f"ELSE to_char({utc}, '.US') END || 'Z' END"
+    )
+
+
+def _pg_snapshot(status: str, claimed_by: str) -> str:
+    """_snapshot() as a json_build_object over the claimed row (keep the two in step)."""
+    return (
+        f"json_build_object('status', {status}, 'claimed_by', {claimed_by}, "
+        "'assigned_to', assigned_to, 'attempts', attempts, "
+        f"'not_before', {_pg_iso('not_before')}, 'priority', priority, 'outcome', outcome)"
+    )
+
+
+def _pg_claim_sql(*, guarded: bool) -> str:
+    # The whole claim in one statement, one round trip: pick the first claimable row in
+    # queue order (weight desc, not_before, id; the row locked, skipped by every other
+    # claimer until commit), claim it, write its history and audit rows, return it. The
+    # feed entry is appended at commit (services.changes) as for every write.
+    # guarded: claim nothing when some lease has lapsed, and say so, so the caller
+    # releases those first (release_lapsed) as every claim must; almost always none has.
+    lapsed = (
+        "SELECT EXISTS (SELECT 1 FROM callbacks "
+        "WHERE status = 'claimed' AND lease_expires_at < %(now)s) AS found"
+        if guarded
+        else "SELECT false AS found"
+    )
+    # It was queued (a queued callback is claimed by nobody); nothing else changed.
+    before = _pg_snapshot("'queued'", "CAST(NULL AS bigint)")
+    after = _pg_snapshot("status", "claimed_by")
+    return (
+        f"WITH lapsed AS MATERIALIZED ({lapsed}), "
+        "picked AS (SELECT id FROM callbacks "
+        "WHERE status = 'queued' AND not_before <= %(now)s "
+        "AND (assigned_to IS NULL OR assigned_to = %(me)s) "
+        "AND NOT (SELECT found FROM lapsed) "
+        "ORDER BY weight DESC, not_before, id LIMIT 1 FOR UPDATE SKIP LOCKED), "
+        "claimed AS (UPDATE callbacks AS c SET status = 'claimed', claimed_by = %(me)s, "
+        "claimed_at = %(now)s, lease_expires_at = %(lease)s, updated_at = %(now)s "
+        "FROM picked WHERE c.id = picked.id RETURNING c.*), "
+        "moved AS (INSERT INTO status_history (subject_type, subject_id, customer_id, "
+        "from_status, to_status, effect, actor, occurred_at, recorded_at) "
+        "SELECT 'callback', id, customer_id, 'queued', status, 'applied', %(actor)s, "
+        "%(now)s, %(now)s FROM claimed), "
+        "audited AS (INSERT INTO audit_log (actor, action, entity, entity_id, before, after, at) "
+        "SELECT %(actor)s, 'callback.claim', 'callback', CAST(id AS varchar), "
+        f"{before}, {after}, "
+        "%(now)s FROM claimed) "
+        "SELECT (SELECT found FROM lapsed) AS lapsed, claimed.* "
+        "FROM (SELECT 1) AS one LEFT JOIN claimed ON true"
+    )
+
+
+_PG_CLAIM_GUARDED = _pg_claim_sql(guarded=True)
+_PG_CLAIM = _pg_claim_sql(guarded=False)
+
+
+def _claim_next_pg(session: Session, *, principal: Principal, now: datetime) -> Callback | None:
+    """claim_next on PostgreSQL: the claim is the hottest write (hundreds a second at a shift
+    start), so it skips the ORM's unit of work and runs as one statement on the driver."""
+    loop.refresh_if_due(session)  # waiting bonuses grow as orders age (services.loop)
+    session.flush()  # the statement below must see what the ORM has pending
+    params = {
+        "now": now,
+        "me": principal.user_id,
+        "lease": now + SETTINGS.claim_lease,
+        "actor": principal.username,
+    }
+    names, row = run_driver(session, _PG_CLAIM_GUARDED, params)
+    if row[0]:
+        release_lapsed(session, now=now, limit=20)
+        session.flush()
+        names, row = run_driver(session, _PG_CLAIM, params)
+    values = dict(zip(names[1:], row[1:], strict=True))
+    if values["id"] is None:
+        return None
+    # A detached copy of the row as it now is: the caller only reads it (and a later
+    # statement in this transaction loads the row afresh).
+    cb = Callback(**values)
+    loaded = session.identity_map.get(Session.identity_key(Callback, cb.id))
+    if loaded is not None:  # loaded earlier in this transaction (a re-weighing): now stale
+        session.expire(loaded)
     changes.record(session, "callback", cb.id, cb.customer_id)
     return cb
 

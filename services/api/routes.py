@@ -40,9 +40,10 @@ from services.api.schemas import (
     TriageBody,
     UserBody,
 )
-from services.api.writes import run_write, transact
+from services.api.writes import run_write, run_write_async, transact
 from services.audit import audit, log_access
 from services.config import SETTINGS
+from services.db import Database
 from services.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from services.ingest import ingest_batch
 from services.lifecycles import ORDER
@@ -271,14 +272,16 @@ def request_callback(
 @router.post(
     "/callbacks/next", tags=["callbacks"], responses={**ERR, 204: {"description": "nothing due"}}
 )
-def claim_next(request: Request, db: DbDep, principal: Agent) -> Response:
+async def claim_next(request: Request, principal: Agent) -> Response:
+    db: Database = request.app.state.db  # not a dependency: each costs CPU on every claim
+
     def effect(s: Any) -> dict[str, Any] | None:
         cb = callbacks.claim_next(s, principal=principal)
         if cb is None:
             return None
         return callbacks.to_json(cb, {principal.user_id: principal.username})
 
-    return run_write(request, db, principal, None, effect)
+    return await run_write_async(request, db, principal, None, effect)
 
 
 @router.get("/callbacks/mine", tags=["callbacks"], responses=ERR)

@@ -15,11 +15,14 @@ reservation, that it still holds it, so a taken-over first request can never als
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -136,6 +139,25 @@ def run_write(
 
 
 _TOLERANCE = timedelta(milliseconds=1)
+
+# For the hottest write routes (claims): asyncio's executor hands a request to a thread and
+# back at a third of the CPU of FastAPI's thread hand-off for a plain `def` route. As many
+# threads as the half of a worker's connection pool, so the other routes keep theirs.
+_WRITE_THREADS = ThreadPoolExecutor(max_workers=20, thread_name_prefix="launchdesk-write")
+
+
+async def run_write_async(
+    request: Request,
+    db: Database,
+    principal: Principal,
+    body: Any,
+    fn: Callable[[Session], Any],
+    *,
+    status: int = 200,
+) -> Response:
+    """run_write, from an `async def` route, on a thread of its own."""
+    work = partial(run_write, request, db, principal, body, fn, status=status)
+    return await asyncio.get_running_loop().run_in_executor(_WRITE_THREADS, work)
 
 
 def _same(stored: datetime, stamp: datetime) -> bool:
