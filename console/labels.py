@@ -37,6 +37,16 @@ def topic(code: str | None) -> str:
     return labels.get(code, code)
 
 
+def delivery_method(code: str | None) -> str:
+    """The shop's words for a delivery method (새벽배송, 일반배송, 매장수령), or English."""
+    labels = {
+        "dawn": QCoreApplication.translate("Labels", "Dawn delivery"),
+        "standard": QCoreApplication.translate("Labels", "Standard"),
+        "store_pickup": QCoreApplication.translate("Labels", "Store pickup"),
+    }
+    return labels.get(code or "", code or "")
+
+
 def role(code: str | None) -> str:
     labels = {
         "agent": QCoreApplication.translate("Labels", "Agent"),
@@ -75,4 +85,5 @@ def cause(code: str | None) -> str:
     return names.get(code or "unknown", code or "")
 
 
+DELIVERY_METHODS = ("dawn", "standard", "store_pickup")
 CAUSES = ("payment_pending", "stock_shortage", "address_check", "fraud_check", "unknown")

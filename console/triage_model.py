@@ -17,8 +17,6 @@ from console.worker import Worker
 log = logging.getLogger("launchdesk.console.triage")
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
-# The shop's own words, the same in every language the console speaks (SPEC: Korean labels).
-DELIVERY_LABELS = {"dawn": "새벽배송", "standard": "일반배송", "store_pickup": "매장수령"}
 
 
 class StuckOrdersModel(RowsModel):
@@ -40,7 +38,7 @@ class StuckOrdersModel(RowsModel):
             (tr("Triage", "Model"), lambda r: r["model"]),
             (
                 tr("Triage", "Delivery"),
-                lambda r: DELIVERY_LABELS.get(r["delivery_method"], r["delivery_method"]),
+                lambda r: labels.delivery_method(r["delivery_method"]),
             ),
             (tr("Triage", "Received"), lambda r: timefmt.short(r["received_at"])),
             (tr("Triage", "Age (h)"), lambda r: r["age_hours"]),

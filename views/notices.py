@@ -30,17 +30,7 @@ from console.client import ApiError, BackendClient, BackendUnavailable
 from console.worker import Worker
 from views.widgets import alive
 
-DELIVERY_METHODS = ("dawn", "standard", "store_pickup")
 ORDER_STATUSES = ("draft", "received", "preparing", "shipped", "delivered", "cancelled")
-
-
-def delivery_label(code: str | None) -> str:
-    names = {
-        "dawn": QCoreApplication.translate("NoticeTargetForm", "Dawn delivery"),
-        "standard": QCoreApplication.translate("NoticeTargetForm", "Standard"),
-        "store_pickup": QCoreApplication.translate("NoticeTargetForm", "Store pickup"),
-    }
-    return names.get(code or "", code or "")
 
 
 def order_status_label(code: str | None) -> str:
@@ -63,7 +53,7 @@ def describe_target(target: dict[str, Any] | None) -> str:
     if target.get("model"):
         parts.append(str(target["model"]))
     if target.get("delivery_method"):
-        parts.append(delivery_label(target["delivery_method"]))
+        parts.append(labels.delivery_method(target["delivery_method"]))
     if target.get("order_status"):
         parts.append(order_status_label(target["order_status"]))
     if target.get("cause"):
@@ -186,7 +176,10 @@ class NoticeTargetForm(QWidget):
         self.model.addItem("")
         self.model.lineEdit().setPlaceholderText(self.tr("Any model"))
         self.delivery = self._choices(
-            "target-delivery", self.tr("Any delivery"), DELIVERY_METHODS, delivery_label
+            "target-delivery",
+            self.tr("Any delivery"),
+            labels.DELIVERY_METHODS,
+            labels.delivery_method,
         )
         self.status = self._choices(
             "target-status", self.tr("Any order status"), ORDER_STATUSES, order_status_label

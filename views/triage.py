@@ -69,13 +69,9 @@ class TriageView(QWidget):
         self.model_filter = QLineEdit()
         self.model_filter.setPlaceholderText(self.tr("Model (exact)"))
         self.method = QComboBox()
-        for text, code in (
-            (self.tr("All delivery methods"), None),
-            ("새벽배송", "dawn"),
-            ("일반배송", "standard"),
-            ("매장수령", "store_pickup"),
-        ):
-            self.method.addItem(text, code)
+        self.method.addItem(self.tr("All delivery methods"), None)
+        for code in labels.DELIVERY_METHODS:
+            self.method.addItem(labels.delivery_method(code), code)
         self.min_age = QSpinBox()
         self.min_age.setObjectName("min-age")
         self.min_age.setRange(0, 2160)

@@ -824,72 +824,87 @@
         <translation>콜백: %1</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="42"/>
+        <location filename="../../console/labels.py" line="43"/>
+        <source>Dawn delivery</source>
+        <translation>새벽배송</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="44"/>
+        <source>Standard</source>
+        <translation>일반배송</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="45"/>
+        <source>Store pickup</source>
+        <translation>매장수령</translation>
+    </message>
+    <message>
+        <location filename="../../console/labels.py" line="52"/>
         <source>Agent</source>
         <translation>상담원</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="43"/>
+        <location filename="../../console/labels.py" line="53"/>
         <source>Lead</source>
         <translation>리드</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="44"/>
+        <location filename="../../console/labels.py" line="54"/>
         <source>Supervisor</source>
         <translation>슈퍼바이저</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="45"/>
+        <location filename="../../console/labels.py" line="55"/>
         <source>Administrator</source>
         <translation>관리자</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="52"/>
+        <location filename="../../console/labels.py" line="62"/>
         <source>queued</source>
         <translation>발송 대기</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="53"/>
+        <location filename="../../console/labels.py" line="63"/>
         <source>sending</source>
         <translation>발송 중</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="54"/>
+        <location filename="../../console/labels.py" line="64"/>
         <source>sent</source>
         <translation>발송됨</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="55"/>
+        <location filename="../../console/labels.py" line="65"/>
         <source>delivered</source>
         <translation>수신 완료</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="56"/>
+        <location filename="../../console/labels.py" line="66"/>
         <source>failed</source>
         <translation>발송 실패</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="69"/>
+        <location filename="../../console/labels.py" line="79"/>
         <source>Payment pending</source>
         <translation>결제 대기</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="70"/>
+        <location filename="../../console/labels.py" line="80"/>
         <source>Stock shortage</source>
         <translation>재고 부족</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="71"/>
+        <location filename="../../console/labels.py" line="81"/>
         <source>Address check</source>
         <translation>주소 확인</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="72"/>
+        <location filename="../../console/labels.py" line="82"/>
         <source>Fraud check</source>
         <translation>부정거래 확인</translation>
     </message>
     <message>
-        <location filename="../../console/labels.py" line="73"/>
+        <location filename="../../console/labels.py" line="83"/>
         <source>Unknown</source>
         <translation>원인 미상</translation>
     </message>
@@ -1179,17 +1194,17 @@
 <context>
     <name>NoticeAcks</name>
     <message>
-        <location filename="../../views/notices.py" line="291"/>
+        <location filename="../../views/notices.py" line="281"/>
         <source>active</source>
         <translation>게시 중</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="291"/>
+        <location filename="../../views/notices.py" line="281"/>
         <source>retired</source>
         <translation>내림</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="297"/>
+        <location filename="../../views/notices.py" line="287"/>
         <source>Read by %1; not yet: %2</source>
         <translation>확인: %1 / 미확인: %2</translation>
     </message>
@@ -1197,107 +1212,92 @@
 <context>
     <name>NoticeTargetForm</name>
     <message>
-        <location filename="../../views/notices.py" line="39"/>
-        <source>Dawn delivery</source>
-        <translation>새벽배송</translation>
-    </message>
-    <message>
-        <location filename="../../views/notices.py" line="40"/>
-        <source>Standard</source>
-        <translation>일반배송</translation>
-    </message>
-    <message>
-        <location filename="../../views/notices.py" line="41"/>
-        <source>Store pickup</source>
-        <translation>매장수령</translation>
-    </message>
-    <message>
-        <location filename="../../views/notices.py" line="48"/>
+        <location filename="../../views/notices.py" line="38"/>
         <source>In cart</source>
         <translation>장바구니</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="49"/>
+        <location filename="../../views/notices.py" line="39"/>
         <source>Received</source>
         <translation>접수완료</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="50"/>
+        <location filename="../../views/notices.py" line="40"/>
         <source>Preparing</source>
         <translation>상품준비중</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="51"/>
+        <location filename="../../views/notices.py" line="41"/>
         <source>Shipped</source>
         <translation>출고완료</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="52"/>
+        <location filename="../../views/notices.py" line="42"/>
         <source>Delivered</source>
         <translation>배송완료</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="53"/>
+        <location filename="../../views/notices.py" line="43"/>
         <source>Order cancelled</source>
         <translation>주문취소</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="74"/>
+        <location filename="../../views/notices.py" line="64"/>
         <source>received %1 to %2</source>
         <translation>%1 ~ %2 접수</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="80"/>
+        <location filename="../../views/notices.py" line="70"/>
         <source>received from %1</source>
         <translation>%1부터 접수</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="84"/>
+        <location filename="../../views/notices.py" line="74"/>
         <source>received until %1</source>
         <translation>%1까지 접수</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="187"/>
+        <location filename="../../views/notices.py" line="177"/>
         <source>Any model</source>
         <translation>모든 모델</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="189"/>
+        <location filename="../../views/notices.py" line="179"/>
         <source>Any delivery</source>
         <translation>모든 배송방법</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="192"/>
+        <location filename="../../views/notices.py" line="182"/>
         <source>Any order status</source>
         <translation>모든 주문 상태</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="195"/>
+        <location filename="../../views/notices.py" line="185"/>
         <source>Any cause</source>
         <translation>모든 지연 원인</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="206"/>
+        <location filename="../../views/notices.py" line="196"/>
         <source>Model</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="207"/>
+        <location filename="../../views/notices.py" line="197"/>
         <source>Delivery</source>
         <translation>배송방법</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="208"/>
+        <location filename="../../views/notices.py" line="198"/>
         <source>Order status</source>
         <translation>주문 상태</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="209"/>
+        <location filename="../../views/notices.py" line="199"/>
         <source>Stuck cause</source>
         <translation>지연 원인</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="210"/>
+        <location filename="../../views/notices.py" line="200"/>
         <source>Received (Seoul days)</source>
         <translation>접수일 (서울 기준)</translation>
     </message>
@@ -1305,32 +1305,32 @@
 <context>
     <name>NoticesBar</name>
     <message>
-        <location filename="../../views/notices.py" line="131"/>
+        <location filename="../../views/notices.py" line="121"/>
         <source>for: %1</source>
         <translation>대상: %1</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="141"/>
+        <location filename="../../views/notices.py" line="131"/>
         <source>Acknowledged</source>
         <translation>확인 완료</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="145"/>
+        <location filename="../../views/notices.py" line="135"/>
         <source>Acknowledge</source>
         <translation>확인했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="147"/>
+        <location filename="../../views/notices.py" line="137"/>
         <source>I have read this notice</source>
         <translation>이 공지를 읽었습니다</translation>
     </message>
     <message>
-        <location filename="../../views/notices.py" line="155"/>
+        <location filename="../../views/notices.py" line="145"/>
         <source>New notice: %1</source>
         <translation>새 공지: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/notices.py" line="157"/>
+        <location filename="../../views/notices.py" line="147"/>
         <source>%n notice(s) to read</source>
         <translation>
             <numerusform>읽지 않은 공지 %n건</numerusform>
@@ -1592,47 +1592,47 @@
 <context>
     <name>Triage</name>
     <message>
-        <location filename="../../console/triage_model.py" line="38"/>
+        <location filename="../../console/triage_model.py" line="36"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="39"/>
+        <location filename="../../console/triage_model.py" line="37"/>
         <source>Customer</source>
         <translation>고객</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="40"/>
+        <location filename="../../console/triage_model.py" line="38"/>
         <source>Model</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="42"/>
+        <location filename="../../console/triage_model.py" line="40"/>
         <source>Delivery</source>
         <translation>배송 방법</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="45"/>
+        <location filename="../../console/triage_model.py" line="43"/>
         <source>Received</source>
         <translation>접수 시각</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="46"/>
+        <location filename="../../console/triage_model.py" line="44"/>
         <source>Age (h)</source>
         <translation>경과(시간)</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="47"/>
+        <location filename="../../console/triage_model.py" line="45"/>
         <source>Overtaken by</source>
         <translation>추월한 주문</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="48"/>
+        <location filename="../../console/triage_model.py" line="46"/>
         <source>Cause</source>
         <translation>원인</translation>
     </message>
     <message>
-        <location filename="../../console/triage_model.py" line="49"/>
+        <location filename="../../console/triage_model.py" line="47"/>
         <source>Owner</source>
         <translation>담당자</translation>
     </message>
@@ -1650,229 +1650,229 @@
         <translation>모델명(정확히)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="73"/>
+        <location filename="../../views/triage.py" line="72"/>
         <source>All delivery methods</source>
         <translation>모든 배송 방법</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="83"/>
+        <location filename="../../views/triage.py" line="79"/>
         <source>older than </source>
         <translation>경과 </translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="85"/>
+        <location filename="../../views/triage.py" line="81"/>
         <source>any age</source>
         <translation>경과 시간 전체</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="86"/>
+        <location filename="../../views/triage.py" line="82"/>
         <source>Only orders received at least this many hours ago</source>
         <translation>접수 후 이 시간 이상 지난 주문만</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="87"/>
+        <location filename="../../views/triage.py" line="83"/>
         <source>Apply filter</source>
         <translation>필터 적용</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="92"/>
+        <location filename="../../views/triage.py" line="88"/>
         <source>Cause</source>
         <translation>원인</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="110"/>
+        <location filename="../../views/triage.py" line="106"/>
         <source>Orders have changed since this list was loaded.</source>
         <translation>목록을 불러온 뒤 주문 상태가 바뀌었습니다.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="112"/>
+        <location filename="../../views/triage.py" line="108"/>
         <source>Reload list</source>
         <translation>목록 새로고침</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="139"/>
+        <location filename="../../views/triage.py" line="135"/>
         <source>Set cause</source>
         <translation>원인 지정</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="142"/>
+        <location filename="../../views/triage.py" line="138"/>
         <source>Owner (user name)</source>
         <translation>담당자(아이디)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="143"/>
+        <location filename="../../views/triage.py" line="139"/>
         <source>Set owner</source>
         <translation>담당자 지정</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="145"/>
+        <location filename="../../views/triage.py" line="141"/>
         <source>Queue callbacks</source>
         <translation>콜백 등록</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="147"/>
+        <location filename="../../views/triage.py" line="143"/>
         <source>Queue a proactive callback for each selected customer</source>
         <translation>선택한 고객마다 선제 콜백을 등록합니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="151"/>
+        <location filename="../../views/triage.py" line="147"/>
         <source>Start campaign</source>
         <translation>문자 발송 준비</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="153"/>
+        <location filename="../../views/triage.py" line="149"/>
         <source>Prepare a message to the selected customers (a supervisor approves it)</source>
         <translation>선택한 고객에게 보낼 문자를 준비합니다 (슈퍼바이저 승인 후 발송)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="156"/>
+        <location filename="../../views/triage.py" line="152"/>
         <source>Export CSV…</source>
         <translation>CSV 내보내기…</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="173"/>
+        <location filename="../../views/triage.py" line="169"/>
         <source>Orders waiting in received, by age</source>
         <translation>접수완료 상태로 대기 중인 주문 (경과 시간별)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="182"/>
+        <location filename="../../views/triage.py" line="178"/>
         <source>Detected</source>
         <translation>감지 시각</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="183"/>
+        <location filename="../../views/triage.py" line="179"/>
         <source>Order no.</source>
         <translation>주문번호</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="184"/>
+        <location filename="../../views/triage.py" line="180"/>
         <source>Kind</source>
         <translation>유형</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="185"/>
+        <location filename="../../views/triage.py" line="181"/>
         <source>Detail</source>
         <translation>상세</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="208"/>
+        <location filename="../../views/triage.py" line="204"/>
         <source>Stuck orders</source>
         <translation>지연 주문</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="209"/>
+        <location filename="../../views/triage.py" line="205"/>
         <source>Contradictions</source>
         <translation>상태 모순</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="210"/>
-        <location filename="../../views/triage.py" line="222"/>
+        <location filename="../../views/triage.py" line="206"/>
+        <location filename="../../views/triage.py" line="218"/>
         <source>Waiting for a callback</source>
         <translation>콜백 대기</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="221"/>
+        <location filename="../../views/triage.py" line="217"/>
         <source>Topic</source>
         <translation>주제</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="223"/>
+        <location filename="../../views/triage.py" line="219"/>
         <source>With an order in received</source>
         <translation>접수완료 주문 있음</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="224"/>
+        <location filename="../../views/triage.py" line="220"/>
         <source>Stuck over 24 h</source>
         <translation>24시간 넘게 멈춤</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="84"/>
-        <location filename="../../views/triage.py" line="237"/>
+        <location filename="../../views/triage.py" line="80"/>
+        <location filename="../../views/triage.py" line="233"/>
         <source> h</source>
         <translation>시간</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="238"/>
+        <location filename="../../views/triage.py" line="234"/>
         <source>any</source>
         <translation>전체</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="240"/>
+        <location filename="../../views/triage.py" line="236"/>
         <source>Only customers whose oldest order has waited in received this long</source>
         <translation>가장 오래된 주문이 접수완료로 이만큼 이상 기다린 고객만</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="244"/>
+        <location filename="../../views/triage.py" line="240"/>
         <source>Prepare campaign to these customers</source>
         <translation>이 고객들에게 보낼 캠페인 준비</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="248"/>
+        <location filename="../../views/triage.py" line="244"/>
         <source>A message to exactly the customers waiting for a callback on the selected topic (a supervisor approves it)</source>
         <translation>선택한 주제로 콜백을 기다리는 고객에게만 보내는 메시지 (슈퍼바이저 승인 후 발송)</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="255"/>
+        <location filename="../../views/triage.py" line="251"/>
         <source>Order waiting at least</source>
         <translation>주문 대기 최소</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="300"/>
+        <location filename="../../views/triage.py" line="296"/>
         <source>Select a topic and a message template first.</source>
         <translation>먼저 주제와 메시지 템플릿을 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="321"/>
+        <location filename="../../views/triage.py" line="317"/>
         <source>Campaign #%1 prepared for the %2 customers waiting for a callback about %3; a supervisor approves it before anything is sent.</source>
         <translation>%3 콜백을 기다리는 고객 %2명에게 보낼 캠페인 #%1을 준비했습니다. 슈퍼바이저가 승인해야 발송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="360"/>
+        <location filename="../../views/triage.py" line="356"/>
         <source>Orders</source>
         <translation>주문</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="391"/>
+        <location filename="../../views/triage.py" line="387"/>
         <source>%1 stuck orders (received over %2 h, or overtaken) — by cause: %3 — as of %4</source>
         <translation>지연 주문 %1건 (접수 후 %2시간 초과 또는 추월됨) — 원인별: %3 — %4 기준</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="437"/>
+        <location filename="../../views/triage.py" line="433"/>
         <source>Cause set for %1 orders</source>
         <translation>주문 %1건의 원인을 지정했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="447"/>
+        <location filename="../../views/triage.py" line="443"/>
         <source>Owner set for %1 orders</source>
         <translation>주문 %1건의 담당자를 지정했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="459"/>
+        <location filename="../../views/triage.py" line="455"/>
         <source>%1 callbacks queued</source>
         <translation>콜백 %1건을 등록했습니다</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="466"/>
+        <location filename="../../views/triage.py" line="462"/>
         <source>Select orders and a message template first.</source>
         <translation>먼저 주문과 문자 템플릿을 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="480"/>
+        <location filename="../../views/triage.py" line="476"/>
         <source>Campaign #%1 prepared for %2 customers; a supervisor approves it before anything is sent.</source>
         <translation>캠페인 #%1을(를) 고객 %2명에게 준비했습니다. 슈퍼바이저가 승인해야 발송됩니다.</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="490"/>
+        <location filename="../../views/triage.py" line="486"/>
         <source>Export stuck orders</source>
         <translation>지연 주문 내보내기</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="507"/>
+        <location filename="../../views/triage.py" line="503"/>
         <source>Exporting… %1 of %2</source>
         <translation>내보내는 중… %2건 중 %1건</translation>
     </message>
     <message>
-        <location filename="../../views/triage.py" line="532"/>
+        <location filename="../../views/triage.py" line="528"/>
         <source>Exported %1 orders to %2</source>
         <translation>주문 %1건을 %2에 내보냈습니다</translation>
     </message>
