@@ -3,7 +3,7 @@ from __future__ import annotations
 import gc
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from services import callbacks
@@ -17,6 +17,7 @@ from tests.support.launch import (
     customer_journey,
     ingest,
 )
+from tests.support.stall import StallProbe
 
 
 def search(qtbot, desk, text: str, kind_index: int = 0) -> None:
@@ -153,22 +154,12 @@ def test_gui_thread_never_stalls_during_search_and_customer_load(make_desk, db, 
         ),
     )
     desk = make_desk()
-    lateness: list[float] = []
-    last = [time.monotonic()]
-    probe = QTimer()
-    probe.setInterval(10)
-
-    def tick() -> None:
-        now = time.monotonic()
-        lateness.append(now - last[0] - 0.010)
-        last[0] = now
-
-    probe.timeout.connect(tick)
+    probe = StallProbe()
+    lateness = probe.lateness
     # As the console does after start-up (console.app): objects that live for the whole
     # session leave the collector's young generations, so a full collection stays short.
     gc.collect()
     gc.freeze()
-    last[0] = time.monotonic()
     probe.start()
     qtbot.wait(50)
     lateness.clear()  # measure only what the search and the load do

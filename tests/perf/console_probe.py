@@ -84,12 +84,13 @@ def stall(backend: str, username: str, password: str, queries: list[str]) -> Non
     import gc
 
     import qasync
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
     from console.app import prepare_application
     from console.client import BackendClient
     from console.worker import Worker
+    from tests.support.stall import StallProbe
     from views.desk import AgentDesk
 
     app = prepare_application([sys.argv[0]])
@@ -101,24 +102,14 @@ def stall(backend: str, username: str, password: str, queries: list[str]) -> Non
     desk = AgentDesk(client, worker)
     desk.show()
     desk.start()
-    lateness: list[float] = []
     per_query: list[float] = []
-    last = [time.monotonic()]
-    probe = QTimer()
-    probe.setInterval(10)
-
-    def tick() -> None:
-        now = time.monotonic()
-        lateness.append(now - last[0] - 0.010)
-        last[0] = now
-
-    probe.timeout.connect(tick)
+    probe = StallProbe()
+    lateness = probe.lateness
 
     async def drive() -> None:
         await asyncio.sleep(1.0)  # let start-up requests (notices, my callbacks) settle
         gc.collect()
         gc.freeze()  # as console.app does after start-up
-        last[0] = time.monotonic()
         probe.start()
         await asyncio.sleep(0.05)
         lateness.clear()
