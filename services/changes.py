@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -98,8 +98,11 @@ _PG_APPEND = (
 )
 
 
-def last_seq(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(Change.seq), 0))) or 0)
+def last_seq(session: Session | Connection) -> int:
+    return int(session.scalar(_LAST_SEQ) or 0)
+
+
+_LAST_SEQ = select(func.coalesce(func.max(Change.seq), 0))
 
 
 def read_after(session: Session, after: int, limit: int) -> list[ChangeEntry]:

@@ -79,6 +79,9 @@ def create_app(db: Database) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
+        # No OpenTelemetry here: switched off, FastAPI stops asking for its providers on
+        # every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.db = db
     app.state.watcher = watcher

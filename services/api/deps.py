@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session
 
 from services.accounts import Principal, authenticate, hash_token
 from services.db import Database
@@ -58,9 +59,7 @@ _LOOKUP = (
 _AUTH_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="launchdesk-auth")
 
 
-def _authenticate(db: Database, token: str) -> Principal:
-    with db.read_connection() as connection:
-        row = connection.execute(_LOOKUP, {"token_hash": hash_token(token)}).first()
+def _valid(row: Row[Any] | None) -> Principal | None:
     if (
         row is not None
         and row.revoked_at is None
@@ -68,18 +67,47 @@ def _authenticate(db: Database, token: str) -> Principal:
         and not row.disabled
     ):
         return Principal(row.id, row.username, row.role, row.display_name)
+    return None
+
+
+def _authenticate(db: Database, token: str) -> Principal:
+    with db.read_connection() as connection:
+        row = connection.execute(_LOOKUP, {"token_hash": hash_token(token)}).first()
+    principal = _valid(row)
+    if principal is not None:
+        return principal
     # Refused (or about to be): accounts says why, in its own words.
     with db.read() as session:
         return authenticate(session, token)
+
+
+def authenticate_in(session: Session, token: str) -> Principal:
+    """The caller, looked up in a transaction already open (a write's): no connection and
+    no thread hand-off of its own."""
+    principal = _valid(session.execute(_LOOKUP, {"token_hash": hash_token(token)}).first())
+    return principal if principal is not None else authenticate(session, token)
+
+
+def check_role(principal: Principal, role: str) -> Principal:
+    if not principal.has(role):
+        raise Forbidden(
+            f"this needs the {role} role; you are signed in as {principal.role}",
+            code="forbidden",
+        )
+    return principal
+
+
+def caller(request: Request, role: str) -> Principal:
+    """The caller, let through if they hold `role` (or a role that includes it); blocking:
+    for a route that already runs on a thread of its own (services.api.writes)."""
+    return check_role(_authenticate(request.app.state.db, bearer_token(request)), role)
 
 
 async def current_principal(request: Request) -> Principal:
     token = bearer_token(request)
     db: Database = request.app.state.db
     loop = asyncio.get_running_loop()
-    principal = await loop.run_in_executor(_AUTH_THREADS, _authenticate, db, token)
-    request.state.principal = principal
-    return principal
+    return await loop.run_in_executor(_AUTH_THREADS, _authenticate, db, token)
 
 
 def require(role: str) -> Callable[..., Principal]:
@@ -88,12 +116,7 @@ def require(role: str) -> Callable[..., Principal]:
     async def dependency(
         principal: Annotated[Principal, Depends(current_principal)],
     ) -> Principal:
-        if not principal.has(role):
-            raise Forbidden(
-                f"this needs the {role} role; you are signed in as {principal.role}",
-                code="forbidden",
-            )
-        return principal
+        return check_role(principal, role)
 
     dependency.__name__ = f"require_{role}"
     return dependency

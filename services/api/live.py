@@ -28,8 +28,9 @@ class FeedWatcher:
         self._task: asyncio.Task[None] | None = None
 
     def _read(self) -> int:
-        with self.db.read() as session:
-            return changes.last_seq(session)
+        # a bare connection: an ORM session costs ten times the lookup, twenty times a second
+        with self.db.read_connection() as connection:
+            return changes.last_seq(connection)
 
     async def _run(self) -> None:
         while True:
