@@ -315,10 +315,12 @@ def _claim_next_pg(session: Session, *, principal: Principal, now: datetime) -> 
         "actor": principal.username,
     }
     names, row = run_driver(session, _PG_CLAIM_GUARDED, params)
+    assert row is not None  # the statement answers one row, claimed or not
     if row[0]:
         release_lapsed(session, now=now, limit=20)
         session.flush()
         names, row = run_driver(session, _PG_CLAIM, params)
+        assert row is not None
     values = dict(zip(names[1:], row[1:], strict=True))
     if values["id"] is None:
         return None

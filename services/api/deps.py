@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import Depends, Request
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from services.accounts import Principal, authenticate, hash_token
-from services.db import Database
+from services.db import Database, run_driver
 from services.errors import Forbidden, Unauthorized
 from services.models import AuthSession, User
 from services.timeutil import as_utc, utcnow
@@ -59,7 +60,7 @@ _LOOKUP = (
 _AUTH_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="launchdesk-auth")
 
 
-def _valid(row: Row[Any] | None) -> Principal | None:
+def _valid(row: Row[Any] | _Found | None) -> Principal | None:
     if (
         row is not None
         and row.revoked_at is None
@@ -82,10 +83,29 @@ def _authenticate(db: Database, token: str) -> Principal:
 
 
 def authenticate_in(session: Session, token: str) -> Principal:
-    """The caller, looked up in a transaction already open (a write's): no connection and
-    no thread hand-off of its own."""
-    principal = _valid(session.execute(_LOOKUP, {"token_hash": hash_token(token)}).first())
+    """The caller, looked up in a write's own transaction: no connection and no thread
+    hand-off of its own (on PostgreSQL straight on the driver)."""
+    params = {"token_hash": hash_token(token)}
+    if session.get_bind().dialect.name == "postgresql":
+        names, values = run_driver(session, _LOOKUP_PG, params)
+        row = None if values is None else _Found(**dict(zip(names, values, strict=True)))
+    else:
+        row = session.execute(_LOOKUP, params).first()
+    principal = _valid(row)
     return principal if principal is not None else authenticate(session, token)
+
+
+_LOOKUP_PG = str(_LOOKUP.compile(dialect=postgresql.dialect()))
+
+
+class _Found(NamedTuple):
+    revoked_at: Any
+    expires_at: Any
+    disabled: bool
+    id: int
+    username: str
+    role: str
+    display_name: str
 
 
 def check_role(principal: Principal, role: str) -> Principal:
