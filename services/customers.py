@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services import callbacks as callback_service
@@ -157,29 +157,44 @@ def _history_json(rows: list[StatusHistory], lifecycle: str) -> list[dict[str, A
     ]
 
 
+# The screen's reads, built once: building a statement and its cache key on every opening
+# was a fifth of the screen's CPU.
+_CID = bindparam("cid")
+_CUSTOMER = select(Customer).where(Customer.id == _CID)
+_RESERVATIONS = select(Reservation).where(Reservation.customer_id == _CID).order_by(Reservation.id)
+_ORDERS = select(Order).where(Order.customer_id == _CID).order_by(Order.id)
+_SHIPMENTS = select(Shipment).where(Shipment.customer_id == _CID)
+_ACTIVATIONS = select(Activation).where(Activation.customer_id == _CID)
+_HISTORY = select(StatusHistory).where(StatusHistory.customer_id == _CID)
+_CONTRADICTIONS = select(Contradiction).where(
+    Contradiction.customer_id == _CID, Contradiction.resolved_at.is_(None)
+)
+_CALLBACKS = (
+    select(Callback).where(Callback.customer_id == _CID).order_by(Callback.id.desc()).limit(50)
+)
+_NOTES = select(Note).where(Note.customer_id == _CID).order_by(Note.id.desc()).limit(200)
+_MESSAGES = (
+    select(Message).where(Message.customer_id == _CID).order_by(Message.id.desc()).limit(100)
+)
+_PROMOTIONS = select(PromotionEntry).where(PromotionEntry.customer_id == _CID)
+
+
 def customer_screen(session: Session, customer_id: int, *, principal: Principal) -> dict[str, Any]:
     """Everything an agent sees of one customer (the route logs the opening)."""
-    customer = session.get(Customer, customer_id)
+    by_customer = {"cid": customer_id}
+    customer = session.scalars(_CUSTOMER, by_customer).first()
     if customer is None:
         raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
     now = utcnow()
-    reservations = list(
-        session.scalars(
-            select(Reservation)
-            .where(Reservation.customer_id == customer_id)
-            .order_by(Reservation.id)
-        )
-    )
-    orders = list(
-        session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.id))
-    )
-    shipments = list(session.scalars(select(Shipment).where(Shipment.customer_id == customer_id)))
-    activations = list(
-        session.scalars(select(Activation).where(Activation.customer_id == customer_id))
-    )
-    history = list(
-        session.scalars(select(StatusHistory).where(StatusHistory.customer_id == customer_id))
-    )
+
+    def rows(statement: Any) -> list[Any]:
+        return list(session.scalars(statement, by_customer))
+
+    reservations = rows(_RESERVATIONS)
+    orders = rows(_ORDERS)
+    shipments = rows(_SHIPMENTS)
+    activations = rows(_ACTIVATIONS)
+    history = rows(_HISTORY)
     by_subject: dict[tuple[str, int], list[StatusHistory]] = {}
     for h in history:
         by_subject.setdefault((h.subject_type, h.subject_id), []).append(h)
@@ -188,37 +203,11 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
     dupes = duplicate_drafts(orders)
     progressed = latest_progressed(session) if any(o.status == "received" for o in orders) else {}
     stuck = {o.id for o in orders if is_stuck(o, now, progressed, SETTINGS.stuck_after)}
-    contradictions = list(
-        session.scalars(
-            select(Contradiction).where(
-                Contradiction.customer_id == customer_id, Contradiction.resolved_at.is_(None)
-            )
-        )
-    )
-    callback_rows = list(
-        session.scalars(
-            select(Callback)
-            .where(Callback.customer_id == customer_id)
-            .order_by(Callback.id.desc())
-            .limit(50)
-        )
-    )
-    notes = list(
-        session.scalars(
-            select(Note).where(Note.customer_id == customer_id).order_by(Note.id.desc()).limit(200)
-        )
-    )
-    messages = list(
-        session.scalars(
-            select(Message)
-            .where(Message.customer_id == customer_id)
-            .order_by(Message.id.desc())
-            .limit(100)
-        )
-    )
-    promos = list(
-        session.scalars(select(PromotionEntry).where(PromotionEntry.customer_id == customer_id))
-    )
+    contradictions = rows(_CONTRADICTIONS)
+    callback_rows = rows(_CALLBACKS)
+    notes = rows(_NOTES)
+    messages = rows(_MESSAGES)
+    promos = rows(_PROMOTIONS)
     shipment_by_order = {s.order_id: s for s in shipments}
 
     def panel_common(lifecycle: str, row: Any) -> dict[str, Any]:
