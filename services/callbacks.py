@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -487,8 +487,13 @@ def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
+    rows = session.execute(_USERNAMES, {"ids": list(ids)}).all()
     return {row.id: row.username for row in rows}
+
+
+_USERNAMES = select(User.id, User.username).where(
+    User.id.in_(bindparam("ids", expanding=True))
+)  # built once: every customer screen and callback list asks it
 
 
 def to_json(cb: Callback, names: dict[int, str]) -> dict[str, Any]:

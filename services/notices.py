@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from services import changes
@@ -193,11 +193,7 @@ def for_customer(
     """The active notices for a customer's screen: those targeting this customer's orders
     first (applies "customer", with the orders matched), then those for everyone; notices
     targeting other customers are left out."""
-    active_notices = session.scalars(
-        select(Notice)
-        .where(Notice.status == "active")
-        .order_by(Notice.published_at.desc(), Notice.id.desc())
-    ).all()
+    active_notices = session.scalars(_ACTIVE).all()
     if not active_notices:
         return []
     acked = _acked_by(session, principal, [n.id for n in active_notices])
@@ -222,13 +218,20 @@ def for_customer(
 
 
 def _acked_by(session: Session, principal: Principal, ids: list[int]) -> set[int]:
-    return set(
-        session.scalars(
-            select(NoticeAck.notice_id).where(
-                NoticeAck.user_id == principal.user_id, NoticeAck.notice_id.in_(ids or [0])
-            )
-        )
-    )
+    return set(session.scalars(_ACKED, {"me": principal.user_id, "ids": ids or [0]}))
+
+
+# Built once: every customer screen asks both, and building a statement costs more CPU
+# than running it.
+_ACTIVE = (
+    select(Notice)
+    .where(Notice.status == "active")
+    .order_by(Notice.published_at.desc(), Notice.id.desc())
+)
+_ACKED = select(NoticeAck.notice_id).where(
+    NoticeAck.user_id == bindparam("me"),
+    NoticeAck.notice_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def publish(
