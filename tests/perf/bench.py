@@ -22,7 +22,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -49,6 +48,7 @@ from tests.perf.load import (  # noqa: E402
     login,
     run_together,
 )
+from tests.support.serving import Served  # noqa: E402
 
 PASSWORD = "bench-pass-1"
 PHASES = ("search", "screen", "triage", "feed", "claims", "ingest", "console", "memory")
@@ -122,65 +122,11 @@ def ratio(ours: float, floor: float) -> str:
 # --- the server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """`python main.py serve` as a process of its own (and its workers), on a free port."""
-
-    def __init__(self, url: str, workers: int, logfile: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.logfile = logfile
-        self.out = logfile.open("w")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(ROOT / "main.py"),
-                "serve",
-                "--database-url",
-                url,
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-            ],
-            cwd=ROOT,
-            stdout=self.out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={
-                **os.environ,
-                "PYTHONPATH": str(ROOT),
-            },
-        )
-
-    def wait(self, timeout: float = 300) -> Server:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited ({self.proc.returncode}); see {self.logfile}")
-            try:
-                status, _ = Http(self.base, timeout=2).call("GET", "/healthz")
-                if status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"serve did not answer within {timeout} s; see {self.logfile}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self.out.close()
+# One `main.py serve` process with its workers: tests.support.serving.Served, as the
+# reliability tests start it (a free port, its log in the cache directory, one file per
+# database, overwritten by the next run). A serve process on a 1,000,000-customer copy
+# may take a while to answer on a loaded machine.
+SERVE_START_TIMEOUT = 300.0
 
 
 # --- the working database: accounts, callbacks, samples ------------------------------------------
@@ -619,11 +565,11 @@ def run_database(kind: str, args: argparse.Namespace, plan: Plan, customers: int
     res.raw["dataset"] = asdict(ds)
     res.raw["settings"] = server_settings(ds.url)
     phases = plan.phases
-    server = Server(ds.url, plan.workers, cache / f"serve-{kind}.log")
+    server = Served(ds.url, cache, workers=plan.workers, log_name=f"serve-{kind}.log")
     try:
-        server.wait()
-        log(f"{kind}: serve --workers {plan.workers} is up on {server.base}")
-        measure_http(res, [server.base], fx, plan, customers, ds.url, rng)
+        server.wait_ready(SERVE_START_TIMEOUT)
+        log(f"{kind}: serve --workers {plan.workers} is up on {server.url}")
+        measure_http(res, [server.url], fx, plan, customers, ds.url, rng)
     finally:
         server.stop()
     log(f"{kind}: floors (the same work directly in SQL)")
@@ -634,11 +580,11 @@ def run_database(kind: str, args: argparse.Namespace, plan: Plan, customers: int
         # from three days ago (in this run's copy only, after everything else is measured).
         wanted = 100_000 if customers >= 200_000 else max(1000, customers // 10)
         added = add_stuck_orders(ds.url, wanted)
-        server = Server(ds.url, plan.workers, cache / f"serve-{kind}.log")
+        server = Served(ds.url, cache, workers=plan.workers, log_name=f"serve-{kind}.log")
         try:
-            server.wait()
+            server.wait_ready(SERVE_START_TIMEOUT)
             log(f"console memory with the triage list ({added:,} stuck orders added)")
-            res.raw["memory"] = phase_memory(server.base, fx)
+            res.raw["memory"] = phase_memory(server.url, fx)
         finally:
             server.stop()
     build_rows(res, ds, plan)
@@ -1062,12 +1008,14 @@ def run_scale(args: argparse.Namespace, plan: Plan, customers: int) -> tuple[Res
     res.raw["dataset"] = asdict(ds)
     res.raw["settings"] = server_settings(ds.url)
     per = max(1, plan.workers // 2)
-    servers = [Server(ds.url, per, cache / f"serve-scale-{i}.log") for i in range(2)]
+    servers = [
+        Served(ds.url, cache, workers=per, log_name=f"serve-scale-{i}.log") for i in range(2)
+    ]
     problems: list[str] = []
     try:
         for s in servers:
-            s.wait()
-        bases = [s.base for s in servers]
+            s.wait_ready(SERVE_START_TIMEOUT)
+        bases = [s.url for s in servers]
         log(f"scale: two serve processes (--workers {per} each) on {bases}")
         # same answers from both
         agent = login(bases[0], fx.agent_name, PASSWORD)

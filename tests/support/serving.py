@@ -19,11 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 class Served:
     """One `serve` process; its output (uvicorn's and the app's log) goes to a file."""
 
-    def __init__(self, database_url: str, log_dir: Path, *, workers: int = 1) -> None:
+    def __init__(
+        self, database_url: str, log_dir: Path, *, workers: int = 1, log_name: str | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.base = self.url + "/api/v1"
-        self.log_path = log_dir / f"serve-{self.port}.log"
+        self.log_path = log_dir / (log_name or f"serve-{self.port}.log")
         env = {**os.environ, "LAUNCHDESK_DATABASE_URL": database_url}
         env.pop("LAUNCHDESK_SMS_GATEWAY_URL", None)
         self._log = self.log_path.open("wb")
