@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections import namedtuple
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -60,7 +61,7 @@ _LOOKUP = (
 _AUTH_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="launchdesk-auth")
 
 
-def _valid(row: Row[Any] | _Found | None) -> Principal | None:
+def _valid(row: Any) -> Principal | None:
     if (
         row is not None
         and row.revoked_at is None
@@ -87,8 +88,8 @@ def authenticate_in(session: Session, token: str) -> Principal:
     hand-off of its own (on PostgreSQL straight on the driver)."""
     params = {"token_hash": hash_token(token)}
     if session.get_bind().dialect.name == "postgresql":
-        names, values = run_driver(session, _LOOKUP_PG, params)
-        row = None if values is None else _Found(**dict(zip(names, values, strict=True)))
+        _names, values = run_driver(session, _LOOKUP_PG, params)
+        row = None if values is None else _Found(*values)
     else:
         row = session.execute(_LOOKUP, params).first()
     principal = _valid(row)
@@ -98,14 +99,8 @@ def authenticate_in(session: Session, token: str) -> Principal:
 _LOOKUP_PG = str(_LOOKUP.compile(dialect=postgresql.dialect()))
 
 
-class _Found(NamedTuple):
-    revoked_at: Any
-    expires_at: Any
-    disabled: bool
-    id: int
-    username: str
-    role: str
-    display_name: str
+# The lookup's row as the driver gives it, its fields named after _LOOKUP's columns.
+_Found = namedtuple("_Found", [column.key for column in _LOOKUP.selected_columns])
 
 
 def check_role(principal: Principal, role: str) -> Principal:

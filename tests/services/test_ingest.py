@@ -282,17 +282,22 @@ def test_bad_events_are_rejected_one_by_one(db) -> None:
     assert "delivery_method" in errors[4]
 
 
-def test_illegal_upstream_move_is_rejected_and_flagged(db) -> None:
-    events = customer_journey(1, order=["received", "preparing"])
-    ingest(db, events)
-    cancel = {
+def _order_status(event_id: str, status: str) -> dict[str, Any]:
+    """The order system moving customer 1's order to `status` now."""
+    return {
         "source": "order_system",
-        "event_id": "late-cancel",
+        "event_id": event_id,
         "occurred_at": stamp(datetime.now(UTC)),
         "type": "order.status",
         "order_no": make_order_no(1),
-        "status": "cancelled",
+        "status": status,
     }
+
+
+def test_illegal_upstream_move_is_rejected_and_flagged(db) -> None:
+    events = customer_journey(1, order=["received", "preparing"])
+    ingest(db, events)
+    cancel = _order_status("late-cancel", "cancelled")
     [result] = ingest(db, [cancel])
     assert result["result"] == "rejected" and "preparing" in result["error"]
     with db.read() as s:
@@ -304,14 +309,8 @@ def test_a_rejected_event_sent_again_corrected_is_judged_afresh(db) -> None:
     """A rejection had no effect, so upstream may fix the event and send it with the same
     event_id: it is applied, not answered as a duplicate; a taken one stays taken."""
     ingest(db, customer_journey(1, order=["received", "preparing"]))
-    wrong = {
-        "source": "order_system",
-        "event_id": "fix-me",
-        "occurred_at": stamp(datetime.now(UTC)),
-        "type": "order.status",
-        "order_no": make_order_no(1),
-        "status": "cancelled",  # preparing cannot be cancelled upstream: rejected and kept
-    }
+    # preparing cannot be cancelled upstream: rejected and kept
+    wrong = _order_status("fix-me", "cancelled")
     [first] = ingest(db, [wrong])
     assert first["result"] == "rejected" and "preparing" in first["error"]
     [again] = ingest(db, [wrong])
