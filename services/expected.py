@@ -2,19 +2,22 @@
 
 Every agent must give the same, honest answer. The estimate is the median time that
 similar orders (same model, received in the same hour) took to go from the current status
-to the next one, with that basis stated. Too few similar cases means no date, said so.
+to the next one, with that basis stated. The similar orders still waiting count as waiting
+(so a median is given only once half of them have moved on), an order already waiting
+longer than the median gets the date that orders as late as it reached, and too few
+similar cases means no date: each said so.
 """
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from services.lifecycles import ACTIVATION, ORDER, SHIPMENT, Lifecycle
@@ -38,16 +41,55 @@ WAITING_ON_CUSTOMER = {
 }
 MIN_CASES = 3
 # A median of 50 is a steady figure; each case is an index probe or two into the history,
-# and on a database larger than its cache each probe can be a disk read: at 200 the first
-# look at a cohort took up to 130 ms at 1,000,000 customers, at 50 a quarter of that.
+# and on a database larger than its cache each probe can be a disk read.
 SAMPLE = 50
+# The sample is the cohort's first orders (by receipt) that entered the current status,
+# looked for among its first SAMPLE * _SCAN: a bound on the probes for a status few orders
+# pass through (a failed delivery), where looking through a busy hour's every order took
+# tens of milliseconds.
+_SCAN = 4
 _CACHE_SECONDS = 60.0
 # A cohort received over a day ago has long since moved on: its median barely changes.
 _SETTLED_AFTER = timedelta(hours=24)
 _SETTLED_CACHE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """How long the sampled similar subjects have taken, or waited so far, in one status."""
+
+    cases: tuple[tuple[float, bool], ...]  # (seconds, reached the next status), sorted
+    reached: int
+
+    def median(self, waited: float = 0.0) -> float | None:
+        """Kaplan–Meier: seconds from entering the status by which half of the cases still
+        waiting after `waited` seconds had moved on; None while that is not known.
+
+        A case not reached yet has waited its seconds so far and is still waiting. Leaving
+        those out would give the median of the fast ones only, an early date that the
+        orders still waiting already prove wrong; counting them as waiting as long as they
+        have is the standard estimate for times not all of which are known yet. Asking from
+        `waited` on gives an overdue order the date that orders as late as it reached.
+        """
+        if len(self.cases) < MIN_CASES:
+            return None
+        at_risk = len(self.cases)
+        survival = 1.0
+        since: float | None = None  # the survival at `waited`
+        for seconds, reached in self.cases:
+            if since is None and seconds >= waited:
+                since = survival
+            if reached:
+                survival *= 1 - 1 / at_risk
+                if since is not None and survival <= since / 2:
+                    return seconds
+            at_risk -= 1
+        return None
+
+
 # Per database (keyed by its Database's connection pool: a database filled anew under the
 # same URL, as tests do, is opened by a Database of its own), then per cohort.
-_Cohorts = dict[tuple[Any, ...], tuple[float, tuple[timedelta, int] | None]]
+_Cohorts = dict[tuple[Any, ...], tuple[float, Cohort]]
 _caches: weakref.WeakKeyDictionary[Any, _Cohorts] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
@@ -55,9 +97,56 @@ _MODELS: dict[str, type] = {"order": Order, "shipment": Shipment, "activation": 
 _LIFECYCLES: dict[str, Lifecycle] = {"order": ORDER, "shipment": SHIPMENT, "activation": ACTIVATION}
 
 
-def _cohort_median(
+def _sample_history(subject_type: str) -> Select[Any]:
+    """The history rows of one cohort's sample, for the bound parameters model, hour_start,
+    hour_end, frm and to: built once per lifecycle, as a screen asks for up to three."""
+    if subject_type == "order":
+        subject_id: Any = Order.id
+        cohort = select(Order.id)
+    else:
+        table = _MODELS[subject_type]
+        subject_id = table.id
+        cohort = select(table.id).join(Order, Order.id == table.order_id)
+    # first by receipt, so that every serve process samples, and every agent quotes, the
+    # same orders
+    scanned = (
+        cohort.where(
+            Order.model == bindparam("model"),
+            Order.received_at >= bindparam("hour_start"),
+            Order.received_at < bindparam("hour_end"),
+        )
+        .order_by(Order.received_at, subject_id)
+        .limit(SAMPLE * _SCAN)
+        .subquery()
+    )
+    entered = (
+        select(StatusHistory.id)
+        .where(
+            StatusHistory.subject_type == subject_type,
+            StatusHistory.subject_id == scanned.c.id,
+            StatusHistory.to_status == bindparam("frm"),
+            StatusHistory.occurred_at.is_not(None),
+        )
+        .exists()
+    )
+    sample = select(scanned.c.id).where(entered).limit(SAMPLE).scalar_subquery()
+    return select(
+        StatusHistory.subject_id, StatusHistory.to_status, StatusHistory.occurred_at
+    ).where(
+        StatusHistory.subject_type == subject_type,
+        StatusHistory.subject_id.in_(sample),
+        StatusHistory.to_status.in_([bindparam("frm"), bindparam("to")]),
+        StatusHistory.occurred_at.is_not(None),
+    )
+
+
+_SAMPLE_HISTORY = {subject_type: _sample_history(subject_type) for subject_type in _MODELS}
+
+
+def cohort_durations(
     session: Session, subject_type: str, model: str, hour_start: datetime, frm: str, to: str
-) -> tuple[timedelta, int] | None:
+) -> Cohort:
+    """From `frm` to `to` for the subjects of one model's orders received in one hour."""
     key = (subject_type, model, hour_start, frm, to)
     now = time.monotonic()
     settled = datetime.now(UTC) - hour_start > _SETTLED_AFTER
@@ -67,62 +156,33 @@ def _cohort_median(
         hit = cache.get(key)
         if hit and now - hit[0] < ttl:
             return hit[1]
-    # The cohort's subjects that have reached `to` (the only ones a duration can come
-    # from), a few more than the sample: an index probe each (the history index carries
-    # to_status and occurred_at), where reading the history of a busy hour's every order
-    # took tens of milliseconds.
-    hour_end = hour_start + timedelta(hours=1)
-    if subject_type == "order":
-        subject_id: Any = Order.id
-        cohort = select(Order.id)
-    else:
-        table = _MODELS[subject_type]
-        subject_id = table.id
-        cohort = select(table.id).join(Order, Order.id == table.order_id)
-    reached = (
-        select(StatusHistory.id)
-        .where(
-            StatusHistory.subject_type == subject_type,
-            StatusHistory.subject_id == subject_id,
-            StatusHistory.to_status == to,
-            StatusHistory.occurred_at.is_not(None),
-        )
-        .exists()
-    )
-    subjects = (
-        cohort.where(
-            Order.model == model,
-            Order.received_at >= hour_start,
-            Order.received_at < hour_end,
-            reached,
-        )
-        .limit(SAMPLE + SAMPLE // 4)
-        .scalar_subquery()
-    )
-    result: tuple[timedelta, int] | None = None
-    rows = session.execute(
-        select(StatusHistory.subject_id, StatusHistory.to_status, StatusHistory.occurred_at).where(
-            StatusHistory.subject_type == subject_type,
-            StatusHistory.subject_id.in_(subjects),
-            StatusHistory.to_status.in_((frm, to)),
-            StatusHistory.occurred_at.is_not(None),
-        )
-    ).all()
-    if rows:
-        entered: dict[int, dict[str, datetime]] = {}
-        for sid, status, at in rows:
-            slot = entered.setdefault(sid, {})
-            at = as_utc(at)
-            # first time it entered `frm`, first time after that it entered `to`
-            if status not in slot or at < slot[status]:
-                slot[status] = at
-        durations = [
-            (s[to] - s[frm]).total_seconds()
-            for s in entered.values()
-            if frm in s and to in s and s[to] >= s[frm]
-        ][:SAMPLE]
-        if len(durations) >= MIN_CASES:
-            result = (timedelta(seconds=statistics.median(durations)), len(durations))
+    params = {
+        "model": model,
+        "hour_start": hour_start,
+        "hour_end": hour_start + timedelta(hours=1),
+        "frm": frm,
+        "to": to,
+    }
+    rows = session.execute(_SAMPLE_HISTORY[subject_type], params).all()
+    entered: dict[int, dict[str, datetime]] = {}
+    for sid, status, at in rows:
+        slot = entered.setdefault(sid, {})
+        at = as_utc(at)
+        # the first time it entered `frm`, the first time it entered `to`
+        if status not in slot or at < slot[status]:
+            slot[status] = at
+    clock = datetime.now(UTC)
+    cases = []
+    for slot in entered.values():
+        if frm not in slot:
+            continue
+        if to in slot and slot[to] >= slot[frm]:
+            cases.append(((slot[to] - slot[frm]).total_seconds(), True))
+        else:
+            cases.append((max(0.0, (clock - slot[frm]).total_seconds()), False))
+    # at a tie, the step taken counts before the case still waiting
+    cases.sort(key=lambda case: (case[0], not case[1]))
+    result = Cohort(cases=tuple(cases), reached=sum(reached for _, reached in cases))
     with _cache_lock:
         cache[key] = (now, result)
     return result
@@ -161,30 +221,64 @@ def expectation(
         }
     received = as_utc(order.received_at)
     hour_start = received.replace(minute=0, second=0, microsecond=0)
-    found = _cohort_median(session, subject_type, order.model, hour_start, status, nxt)
+    found = cohort_durations(session, subject_type, order.model, hour_start, status, nxt)
     hour_kst = hour_start.astimezone(SEOUL)
     end_hour = f"{(hour_kst + timedelta(hours=1)):%H}:00"
     cohort = f"{order.model}, received {hour_kst:%m-%d %H}:00–{end_hour} KST"
     cohort_ko = f"{order.model}, {hour_kst:%m-%d %H}:00–{end_hour} 접수"
-    if found is None:
-        return {
-            "next_status": nxt,
-            "next_label": lifecycle.label(nxt),
-            "expected_at": None,
-            "basis": f"fewer than {MIN_CASES} similar orders ({cohort}) have reached "
-            f"{lifecycle.label(nxt)} yet; no honest date can be given",
-            "basis_ko": f"같은 조건의 주문({cohort_ko}) 중 {lifecycle.label(nxt)}에 도달한 주문이 "
+    here, there = lifecycle.label(status), lifecycle.label(nxt)
+    cases, reached = len(found.cases), found.reached
+    answer: dict[str, Any] = {
+        "next_status": nxt,
+        "next_label": there,
+        "expected_at": None,
+        "cohort_size": cases,
+        "cohort_reached": reached,
+    }
+    if cases < MIN_CASES:
+        return answer | {
+            "basis": f"fewer than {MIN_CASES} similar orders ({cohort}) have been at {here} "
+            "yet; no honest date can be given",
+            "basis_ko": f"같은 조건의 주문({cohort_ko}) 중 {here} 단계를 거친 주문이 "
             f"{MIN_CASES}건 미만이라 예정일을 안내할 수 없습니다",
         }
-    median, cases = found
-    hours = median.total_seconds() / 3600
-    return {
-        "next_status": nxt,
-        "next_label": lifecycle.label(nxt),
-        "expected_at": iso(as_utc(status_at) + median),
-        "basis": f"median of {cases} similar orders ({cohort}): {hours:.1f} h from "
-        f"{lifecycle.label(status)} to {lifecycle.label(nxt)}",
-        "basis_ko": f"같은 조건의 주문 {cases}건({cohort_ko})의 중앙값: "
-        f"{lifecycle.label(status)}에서 {lifecycle.label(nxt)}까지 {hours:.1f}시간",
-        "cohort_size": cases,
+    median = found.median()
+    if median is None:
+        return answer | {
+            "basis": f"only {reached} of {cases} similar orders ({cohort}) have reached {there} "
+            "so far, fewer than half; no honest date can be given yet",
+            "basis_ko": f"같은 조건의 주문 {cases}건({cohort_ko}) 중 {there}에 도달한 주문이 "
+            f"{reached}건으로 절반이 안 되어 아직 예정일을 안내할 수 없습니다",
+        }
+    entered = as_utc(status_at)
+    waited = max(0.0, (datetime.now(UTC) - entered).total_seconds())
+    hours = median / 3600
+    if waited <= median:
+        return answer | {
+            "expected_at": iso(entered + timedelta(seconds=median)),
+            "basis": f"median of {cases} similar orders ({cohort}): {hours:.1f} h from "
+            f"{here} to {there}",
+            "basis_ko": f"같은 조건의 주문 {cases}건({cohort_ko})의 중앙값: "
+            f"{here}에서 {there}까지 {hours:.1f}시간",
+        }
+    # Overdue: the date that similar orders which had waited as long went on to reach.
+    late = found.median(waited)
+    waited_h = waited / 3600
+    if late is None:
+        return answer | {
+            "basis": f"has waited {waited_h:.1f} h at {here}, longer than the median of "
+            f"{cases} similar orders ({cohort}, {hours:.1f} h), and too few of them waited "
+            "as long to give an honest date",
+            "basis_ko": f"{here} 상태로 {waited_h:.1f}시간째로, 같은 조건의 주문 {cases}건"
+            f"({cohort_ko})의 중앙값 {hours:.1f}시간보다 길고 이만큼 기다린 주문이 적어 "
+            "예정일을 안내할 수 없습니다",
+        }
+    return answer | {
+        "expected_at": iso(entered + timedelta(seconds=late)),
+        "basis": f"has waited {waited_h:.1f} h at {here}, longer than the median of {cases} "
+        f"similar orders ({cohort}, {hours:.1f} h); half of those that waited as long reached "
+        f"{there} within {late / 3600:.1f} h",
+        "basis_ko": f"{here} 상태로 {waited_h:.1f}시간째로, 같은 조건의 주문 {cases}건"
+        f"({cohort_ko})의 중앙값 {hours:.1f}시간보다 깁니다. 이만큼 기다린 주문의 절반이 "
+        f"{late / 3600:.1f}시간 안에 {there}에 도달했습니다",
     }

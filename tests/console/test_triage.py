@@ -78,6 +78,9 @@ def test_triage_of_100000_stuck_orders_loads_lazily_and_scrolls(make_desk, db, q
     bar = triage.table.verticalScrollBar()
     for _ in range(5):
         loaded = len(triage.model.rows)
+        # The view lays out newly loaded rows after the model grew; scrolling before it
+        # has would set the bar to the old bottom, where it already is, and ask for nothing.
+        qtbot.waitUntil(lambda: bar.maximum() > bar.value(), timeout=10_000)
         bar.setValue(bar.maximum())
         qtbot.waitUntil(lambda n=loaded: len(triage.model.rows) > n, timeout=10_000)
     assert 200 < len(triage.model.rows) <= 1400
