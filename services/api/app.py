@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from services import callbacks
 from services.api import errors
+from services.api.claims import ClaimBatcher
 from services.api.limits import BodyLimit
 from services.api.live import FeedWatcher
 from services.api.routes import health, router
@@ -85,6 +86,7 @@ def create_app(db: Database) -> FastAPI:
     )
     app.state.db = db
     app.state.watcher = watcher
+    app.state.claims = ClaimBatcher(db)
     errors.install(app)
     app.include_router(router)
     app.include_router(ops_router)

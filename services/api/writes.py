@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from services.accounts import Principal
-from services.api.deps import authenticate_in, bearer_token, caller, check_role
+from services.api.deps import bearer_token, caller
 from services.api.errors import error_body
 from services.db import Database
 from services.errors import Conflict, DomainError, Invalid
@@ -145,12 +145,10 @@ def run_write(
 
 _TOLERANCE = timedelta(milliseconds=1)
 
-# For the hottest write routes (claims): the caller's authentication and the write run in
-# one hand-off to a thread (asyncio's executor, at a third of the CPU of FastAPI's own for a
-# plain `def` route or dependency), not one for each. Few threads: more claims at once in
-# the database only queue there, on the rows at the head of the queue and the feed lock,
-# and cost it more CPU the longer the queue (8 a worker claimed 10-30 % more a second
-# than 20 on two cores); a claim waiting here costs nothing.
+# For the hottest write routes (claims) where they run alone (SQLite, or a request with an
+# Idempotency-Key): the caller's authentication and the write run in one hand-off to a
+# thread (asyncio's executor, at a third of the CPU of FastAPI's own for a plain `def`
+# route or dependency), not one for each.
 _WRITE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="launchdesk-write")
 
 
@@ -166,20 +164,18 @@ async def run_write_as(
     session and the caller."""
 
     db: Database = request.app.state.db
+    if not db.is_sqlite and request.headers.get("idempotency-key") is None:
+        token = bearer_token(request)  # no token: refused before any database work
+        # The caller is looked up in the write's own transaction, which it may share with
+        # other claims arriving at the same moment (services.api.claims).
+        result = await request.app.state.claims.run(token, role, fn)
+        return _response(204 if result is None else status, result)
 
     def work() -> Response:
-        if db.is_sqlite or request.headers.get("idempotency-key") is not None:
-            # SQLite: a write holds the one writer lock, not to be taken for a bad token
-            principal = caller(request, role)
-            effect = partial(fn, principal=principal)
-            return run_write(request, db, principal, body, effect, status=status)
-        token = bearer_token(request)  # no token: refused before any database work
-
-        def effect_as_caller(session: Session) -> Any:
-            # The caller is looked up in the write's own transaction: one connection.
-            return fn(session, principal=check_role(authenticate_in(session, token), role))
-
-        return _answer(db, effect_as_caller, status)
+        # SQLite: a write holds the one writer lock, not to be taken for a bad token
+        principal = caller(request, role)
+        effect = partial(fn, principal=principal)
+        return run_write(request, db, principal, body, effect, status=status)
 
     return await asyncio.get_running_loop().run_in_executor(_WRITE_THREADS, work)
 

@@ -64,6 +64,7 @@ ANSWERS: Counter[int] = Counter()  # status codes seen, printed at the end (pyte
 def _point_app_at(db: Database) -> None:
     APP.state.db = db
     APP.state.watcher.db = db
+    APP.state.claims.db = db
 
 
 @pytest.fixture(scope="module", autouse=True)
