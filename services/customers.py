@@ -158,37 +158,47 @@ def _history_json(rows: list[StatusHistory], lifecycle: str) -> list[dict[str, A
 
 
 # The screen's reads, built once: building a statement and its cache key on every opening
-# was a fifth of the screen's CPU.
+# was a fifth of the screen's CPU. They read plain rows (the tables' columns, by the same
+# names as the models' attributes), not model instances: the screen only reads them, and
+# loading instances into the session was a quarter of its CPU.
 _CID = bindparam("cid")
-_CUSTOMER = select(Customer).where(Customer.id == _CID)
-_RESERVATIONS = select(Reservation).where(Reservation.customer_id == _CID).order_by(Reservation.id)
-_ORDERS = select(Order).where(Order.customer_id == _CID).order_by(Order.id)
-_SHIPMENTS = select(Shipment).where(Shipment.customer_id == _CID)
-_ACTIVATIONS = select(Activation).where(Activation.customer_id == _CID)
-_HISTORY = select(StatusHistory).where(StatusHistory.customer_id == _CID)
-_CONTRADICTIONS = select(Contradiction).where(
+
+
+def _rows_of(model: Any) -> Any:
+    return select(*model.__table__.c)
+
+
+_CUSTOMER = _rows_of(Customer).where(Customer.id == _CID)
+_RESERVATIONS = (
+    _rows_of(Reservation).where(Reservation.customer_id == _CID).order_by(Reservation.id)
+)
+_ORDERS = _rows_of(Order).where(Order.customer_id == _CID).order_by(Order.id)
+_SHIPMENTS = _rows_of(Shipment).where(Shipment.customer_id == _CID)
+_ACTIVATIONS = _rows_of(Activation).where(Activation.customer_id == _CID)
+_HISTORY = _rows_of(StatusHistory).where(StatusHistory.customer_id == _CID)
+_CONTRADICTIONS = _rows_of(Contradiction).where(
     Contradiction.customer_id == _CID, Contradiction.resolved_at.is_(None)
 )
 _CALLBACKS = (
-    select(Callback).where(Callback.customer_id == _CID).order_by(Callback.id.desc()).limit(50)
+    _rows_of(Callback).where(Callback.customer_id == _CID).order_by(Callback.id.desc()).limit(50)
 )
-_NOTES = select(Note).where(Note.customer_id == _CID).order_by(Note.id.desc()).limit(200)
+_NOTES = _rows_of(Note).where(Note.customer_id == _CID).order_by(Note.id.desc()).limit(200)
 _MESSAGES = (
-    select(Message).where(Message.customer_id == _CID).order_by(Message.id.desc()).limit(100)
+    _rows_of(Message).where(Message.customer_id == _CID).order_by(Message.id.desc()).limit(100)
 )
-_PROMOTIONS = select(PromotionEntry).where(PromotionEntry.customer_id == _CID)
+_PROMOTIONS = _rows_of(PromotionEntry).where(PromotionEntry.customer_id == _CID)
 
 
 def customer_screen(session: Session, customer_id: int, *, principal: Principal) -> dict[str, Any]:
     """Everything an agent sees of one customer (the route logs the opening)."""
     by_customer = {"cid": customer_id}
-    customer = session.scalars(_CUSTOMER, by_customer).first()
+    customer = session.execute(_CUSTOMER, by_customer).first()
     if customer is None:
         raise NotFound(f"no customer with id {customer_id}", code="customer_not_found")
     now = utcnow()
 
     def rows(statement: Any) -> list[Any]:
-        return list(session.scalars(statement, by_customer))
+        return list(session.execute(statement, by_customer))
 
     reservations = rows(_RESERVATIONS)
     orders = rows(_ORDERS)
@@ -209,6 +219,7 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
     messages = rows(_MESSAGES)
     promos = rows(_PROMOTIONS)
     shipment_by_order = {s.order_id: s for s in shipments}
+    activation_by_order = {a.order_id: a for a in activations}
 
     def panel_common(lifecycle: str, row: Any) -> dict[str, Any]:
         lc = LIFECYCLES[lifecycle]
@@ -265,7 +276,9 @@ def customer_screen(session: Session, customer_id: int, *, principal: Principal)
                 "flags": flags,
                 **panel_common("order", o),
                 "next": expectation(session, "order", o.status, o.status_at, o),
-                "actions": order_actions(session, o, dupes, shipment_by_order.get(o.id)),
+                "actions": order_actions(
+                    session, o, dupes, shipment_by_order.get(o.id), activation_by_order.get(o.id)
+                ),
             }
         )
     shipments_json = [
@@ -405,7 +418,11 @@ def _timeline(
 
 
 def order_actions(
-    session: Session, order: Order, dupes: set[int], shipment: Shipment | None
+    session: Session,
+    order: Order,
+    dupes: set[int],
+    shipment: Shipment | None,
+    activation: Activation | None,
 ) -> list[dict[str, Any]]:
     """What a person may do to this order now, each with the reason when not."""
     out: list[dict[str, Any]] = []
@@ -420,7 +437,7 @@ def order_actions(
             else f"an order can be cancelled only while in cart or received; it is {ORDER.label(order.status)}",
         }
     )
-    ok, why = activation_allowed(session, order)
+    ok, why = activation_allowed(session, order, activation)
     out.append({"action": "request_activation", "allowed": ok, "reason": None if ok else why})
     if shipment is None:
         out.append({"action": "resend_tracking", "allowed": False, "reason": "no shipment yet"})

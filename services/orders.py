@@ -639,14 +639,21 @@ def request_activation(session: Session, *, order_no: str, principal: Principal)
     return activation
 
 
-def activation_allowed(session: Session, order: Order) -> tuple[bool, str]:
+_READ_IT = object()
+
+
+def activation_allowed(
+    session: Session, order: Order, activation: Any = _READ_IT
+) -> tuple[bool, str]:
+    """activation: the order's activation (or None) when the caller has it already."""
     # The line is opened for a phone the customer has in hand.
     if order.status != "delivered":
         return (
             False,
             f"activation can be requested once the order is delivered; it is {order.status}",
         )
-    activation = session.scalar(select(Activation).where(Activation.order_id == order.id))
+    if activation is _READ_IT:
+        activation = session.scalar(select(Activation).where(Activation.order_id == order.id))
     current = activation.status if activation else "not_requested"
     if "requested" not in ACTIVATION.moves.get(current, frozenset()):
         return (
