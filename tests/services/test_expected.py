@@ -53,6 +53,20 @@ def _order_at(
     )
 
 
+def _shipped_after(hour: datetime, gaps: list[int]) -> list[dict[str, Any]]:
+    """Customers 1, 2, ... received a minute apart from `hour`, each order shipped `gap`
+    hours after it was preparing (and preparing as long after receipt)."""
+    events: list[dict[str, Any]] = []
+    for i, hours in enumerate(gaps, start=1):
+        events += _order_at(
+            i,
+            hour + timedelta(minutes=i),
+            timedelta(hours=hours),
+            ["received", "preparing", "shipped"],
+        )
+    return events
+
+
 def _next(api: Any, db: Any, serial: int) -> dict[str, Any]:
     agent = api.as_role("agent")
     resp = agent.get(f"/customers/{customer_id_for(db, serial)}")
@@ -66,15 +80,8 @@ def _hour(ago: timedelta) -> datetime:
 
 def test_the_screen_gives_the_median_of_similar_orders_with_its_basis(api, db) -> None:
     hour = _hour(timedelta(hours=21))
-    events = []
     # five similar orders went from preparing to shipped in 1 to 5 hours
-    for i, hours in enumerate([1, 2, 3, 4, 5], start=1):
-        events += _order_at(
-            i,
-            hour + timedelta(minutes=i),
-            timedelta(hours=hours),
-            ["received", "preparing", "shipped"],
-        )
+    events = _shipped_after(hour, [1, 2, 3, 4, 5])
     # another model's orders of the same hour are not similar
     for i in range(6, 10):
         events += _order_at(
@@ -125,14 +132,7 @@ def test_no_date_while_fewer_than_half_of_similar_orders_have_moved_on(api, db) 
 
 def test_an_overdue_order_gets_the_date_orders_as_late_reached(api, db) -> None:
     hour = _hour(timedelta(hours=21))
-    events = []
-    for i, hours in enumerate([1, 1, 1, 8, 9], start=1):
-        events += _order_at(
-            i,
-            hour + timedelta(minutes=i),
-            timedelta(hours=hours),
-            ["received", "preparing", "shipped"],
-        )
+    events = _shipped_after(hour, [1, 1, 1, 8, 9])
     received = hour + timedelta(minutes=10)
     entered = datetime.now(UTC) - timedelta(hours=5)
     events += _order_at(20, received, entered - received, ["received", "preparing"])
