@@ -59,7 +59,15 @@ class Cohort:
     """How long the sampled similar subjects have taken, or waited so far, in one status."""
 
     cases: tuple[tuple[float, bool], ...]  # (seconds, reached the next status), sorted
-    reached: int
+
+    @classmethod
+    def of(cls, cases: list[tuple[float, bool]]) -> Cohort:
+        # at a tie, the step taken counts before the case still waiting
+        return cls(tuple(sorted(cases, key=lambda case: (case[0], not case[1]))))
+
+    @property
+    def reached(self) -> int:
+        return sum(reached for _, reached in self.cases)
 
     def median(self, waited: float = 0.0) -> float | None:
         """Kaplan–Meier: seconds from entering the status by which half of the cases still
@@ -172,7 +180,7 @@ def cohort_durations(
         if status not in slot or at < slot[status]:
             slot[status] = at
     clock = datetime.now(UTC)
-    cases = []
+    cases: list[tuple[float, bool]] = []
     for slot in entered.values():
         if frm not in slot:
             continue
@@ -180,9 +188,7 @@ def cohort_durations(
             cases.append(((slot[to] - slot[frm]).total_seconds(), True))
         else:
             cases.append((max(0.0, (clock - slot[frm]).total_seconds()), False))
-    # at a tie, the step taken counts before the case still waiting
-    cases.sort(key=lambda case: (case[0], not case[1]))
-    result = Cohort(cases=tuple(cases), reached=sum(reached for _, reached in cases))
+    result = Cohort.of(cases)
     with _cache_lock:
         cache[key] = (now, result)
     return result

@@ -106,8 +106,9 @@ class ClaimBatcher:
                     transact(self.db, lambda session, one=claim: _claim_all(session, [one]))
                 except Exception as exc:
                     claim.outcome = (False, exc)
-        self.batches += 1
-        self.claims += len(batch)
+        with self._lock:
+            self.batches += 1
+            self.claims += len(batch)
 
 
 def _claim_all(session: Session, batch: list[_Claim]) -> None:

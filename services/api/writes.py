@@ -68,7 +68,11 @@ def transact(db: Database, fn: Callable[[Session], Any], *, attempts: int = 4) -
 
 
 def _answer(db: Database, fn: Callable[[Session], Any], status: int) -> Response:
-    result = transact(db, fn)
+    return _answered(transact(db, fn), status)
+
+
+def _answered(result: Any, status: int) -> Response:
+    """A write's result as its answer: None is 204."""
     return _response(204 if result is None else status, result)
 
 
@@ -168,8 +172,7 @@ async def run_write_as(
         token = bearer_token(request)  # no token: refused before any database work
         # The caller is looked up in the write's own transaction, which it may share with
         # other claims arriving at the same moment (services.api.claims).
-        result = await request.app.state.claims.run(token, role, fn)
-        return _response(204 if result is None else status, result)
+        return _answered(await request.app.state.claims.run(token, role, fn), status)
 
     def work() -> Response:
         # SQLite: a write holds the one writer lock, not to be taken for a bad token

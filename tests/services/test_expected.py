@@ -14,8 +14,7 @@ H = 3600.0
 
 
 def cohort(*cases: tuple[float, bool]) -> Cohort:
-    ordered = tuple(sorted(cases, key=lambda c: (c[0], not c[1])))
-    return Cohort(cases=ordered, reached=sum(r for _, r in cases))
+    return Cohort.of(list(cases))
 
 
 def test_the_median_counts_the_cases_still_waiting() -> None:
