@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, any_, bindparam, delete, insert, select, text
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from services import changes, loop
 from services.identifiers import (
@@ -25,6 +26,17 @@ from services.identifiers import (
     parse_reservation_no,
     parse_tracking_no,
 )
+from services.ingest_records import (
+    KINDS,
+    ActivationRecord,
+    CustomerRecord,
+    OrderRecord,
+    ReservationRecord,
+    ShipmentRecord,
+    from_row,
+    values,
+    write_changed,
+)
 from services.lifecycles import (
     ACTIVATION,
     ORDER,
@@ -34,17 +46,7 @@ from services.lifecycles import (
     Lifecycle,
     judge_upstream,
 )
-from services.models import (
-    Activation,
-    Contradiction,
-    Customer,
-    IngestedEvent,
-    Message,
-    Order,
-    Reservation,
-    Shipment,
-    StatusHistory,
-)
+from services.models import Contradiction, IngestedEvent, Message, StatusHistory
 from services.textcheck import contains_nul
 from services.timeutil import as_utc, parse_iso_with_offset, utcnow
 
@@ -189,9 +191,11 @@ class _Keys:
     """Primary keys for the rows a batch creates, handed out before the rows are written, so
     the batch never flushes to learn an id: everything it changes goes out in one flush.
 
-    PostgreSQL: values drawn from each table's own sequence, a block at a time (unused ones
-    are gaps, as a rolled-back insert leaves). SQLite: the batch holds the writer lock
-    (BEGIN IMMEDIATE) for its whole transaction, so the next free rowid is its own.
+    PostgreSQL: values drawn from each table's own sequence, as many as the batch can
+    create drawn for all tables in one round trip (reserve), then blocks that grow if that
+    falls short; unused ones are gaps, as a rolled-back insert leaves. SQLite: the batch
+    holds the writer lock (BEGIN IMMEDIATE) for its whole transaction, so the next free
+    rowid is its own.
     """
 
     def __init__(self, session: Session) -> None:
@@ -199,6 +203,20 @@ class _Keys:
         self.pg = session.get_bind().dialect.name == "postgresql"
         self.free: dict[str, list[int]] = {}
         self.block: dict[str, int] = {}
+
+    def reserve(self, wanted: dict[str, int]) -> None:
+        """Draw at most this many keys per table now (PostgreSQL; SQLite needs none)."""
+        wanted = {t: n for t, n in wanted.items() if n > 0}
+        if not self.pg or not wanted:
+            return
+        with self.s.no_autoflush:
+            rows = self.s.execute(
+                _RESERVE, {"tables": list(wanted), "counts": list(wanted.values())}
+            )
+            for table, value in rows:
+                self.free.setdefault(table, []).append(value)
+        for free in self.free.values():
+            free.sort(reverse=True)  # take() pops the smallest first
 
     def take(self, table: str) -> int:
         free = self.free.setdefault(table, [])
@@ -226,26 +244,34 @@ class _Keys:
         return value
 
 
+_RESERVE = text(
+    "SELECT x.t, nextval(pg_get_serial_sequence(x.t, 'id')) "
+    "FROM unnest(CAST(:tables AS text[]), CAST(:counts AS integer[])) AS x(t, n), "
+    "generate_series(1, x.n)"
+)
+
+
 class Ingestor:
     """Applies one batch inside the caller's transaction.
 
     A batch is read in a few round trips, not a few per event: the subjects its events
     name (reservations, orders, their shipments and activations, customers by reference)
-    are loaded up front, locked on PostgreSQL in id order; status history and the
-    ingested events are written in bulk; the derived contradictions of every order the
-    batch touched are reconciled once, at its end, from its final state.
+    are loaded up front as plain records (services.ingest_records), locked on PostgreSQL
+    in id order; new and changed subjects, status history and the ingested events are
+    written in bulk; the derived contradictions of every order the batch touched are
+    reconciled once, at its end, from its final state.
     """
 
     def __init__(self, session: Session) -> None:
         self.s = session
         self.lock = session.get_bind().dialect.name == "postgresql"
         self.now = utcnow()
-        self._orders: dict[str, Order | None] = {}
-        self._reservations: dict[str, Reservation | None] = {}
-        self._customers: dict[str, Customer] = {}
+        self._orders: dict[str, OrderRecord | None] = {}
+        self._reservations: dict[str, ReservationRecord | None] = {}
+        self._customers: dict[str, CustomerRecord] = {}
         # looked up at the start of the batch and not there (a creation need not ask again)
         self._absent: set[tuple[str, str]] = set()
-        # (Shipment or Activation, order id) -> its row, or None when the order has none
+        # (ShipmentRecord or ActivationRecord, order id) -> its row, or None when it has none
         self._rows: dict[tuple[type, int], Any] = {}
         # statuses reported so far per (subject type, subject id), loaded when first asked
         self._reports: dict[tuple[str, int], set[str]] = {}
@@ -254,11 +280,12 @@ class Ingestor:
         self._history: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
         self._retried: set[tuple[str, str]] = set()  # earlier rejected, sent again
-        self._to_reconcile: dict[int, Order] = {}
+        self._to_reconcile: dict[int, OrderRecord] = {}
         self.keys = _Keys(session)
-        # rows this batch creates, written in foreign-key order by _write_new (the tables
-        # have no ORM relationships for a flush to order them by)
+        # records this batch creates, written in foreign-key order by _write_new
         self._new: dict[type, list[Any]] = {m: [] for m in _NEW_ORDER}
+        # stored records this batch changed, by type then id; written by _write_changed
+        self._changed: dict[type, dict[int, Any]] = {m: {} for m in _NEW_ORDER}
         self._flags: list[Contradiction] = []
         self.released: deque[str] = deque()
 
@@ -274,41 +301,44 @@ class Ingestor:
             return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
         return column.in_(values)
 
-    def _one(self, query: Any) -> Any:
-        return self.s.scalar(self._lockable(query))
+    def _load(
+        self, record: type, column: str, values: list[Any], *, lock: bool = True
+    ) -> Iterator[Any]:
+        """The records whose column is among values, in id order (the order locks are taken
+        in, so two batches never wait on each other crosswise)."""
+        c = KINDS[record].table.c
+        query = select(*c).where(self._among(c[column], values)).order_by(c.id)
+        for row in self.s.execute(self._lockable(query) if lock else query):
+            yield from_row(record, row)
 
-    def reservation(self, no: str, *, fresh: bool = True) -> Reservation | None:
+    def _first(self, record: type, column: str, value: Any, *, lock: bool = True) -> Any:
+        return next(iter(self._load(record, column, [value], lock=lock)), None)
+
+    def reservation(self, no: str, *, fresh: bool = True) -> ReservationRecord | None:
         """The reservation with this number; fresh=False trusts a miss at the batch's start."""
         found = self._reservations.get(no)
         if found is None and (fresh or ("reservation", no) not in self._absent):
-            # what this batch created is in the cache: the query need not flush first
-            with self.s.no_autoflush:
-                found = self._reservations[no] = self._one(
-                    select(Reservation).where(Reservation.reservation_no == no)
-                )
+            found = self._reservations[no] = self._first(ReservationRecord, "reservation_no", no)
         return found
 
-    def order(self, no: str, *, fresh: bool = True) -> Order | None:
+    def order(self, no: str, *, fresh: bool = True) -> OrderRecord | None:
         found = self._orders.get(no)
         if found is None and (fresh or ("order", no) not in self._absent):
-            with self.s.no_autoflush:
-                found = self._orders[no] = self._one(select(Order).where(Order.order_no == no))
+            found = self._orders[no] = self._first(OrderRecord, "order_no", no)
         return found
 
-    def customer(self, ref: str) -> Customer | None:
+    def customer(self, ref: str) -> CustomerRecord | None:
         found = self._customers.get(ref)
         if found is None and ("customer", ref) not in self._absent:
-            with self.s.no_autoflush:
-                found = self.s.scalar(select(Customer).where(Customer.ref == ref))
+            found = self._first(CustomerRecord, "ref", ref, lock=False)
             if found is not None:
                 self._customers[ref] = found
         return found
 
-    def lifecycle_row(self, model: type, order: Order) -> Any:
-        key = (model, order.id)
+    def lifecycle_row(self, record: type, order: OrderRecord) -> Any:
+        key = (record, order.id)
         if key not in self._rows:
-            with self.s.no_autoflush:
-                self._rows[key] = self._one(select(model).where(model.order_id == order.id))
+            self._rows[key] = self._first(record, "order_id", order.id)
         return self._rows[key]
 
     def run(self, raw_events: list[Any]) -> list[dict[str, Any]]:
@@ -322,6 +352,7 @@ class Ingestor:
         }
         seen = self._seen(keys)
         self._preload(raw_events)
+        self.keys.reserve(self._can_create(raw_events, seen))
         for raw in raw_events:
             result = self._one_event(raw, seen)
             results.append(result)
@@ -387,40 +418,57 @@ class Ingestor:
                 if isinstance(ref, str) and ref.strip() and len(ref) <= 100:
                     refs.add(ref.strip())
         for chunk in _chunks(sorted(res_nos)):
-            for res in self.s.scalars(
-                self._lockable(
-                    select(Reservation)
-                    .where(self._among(Reservation.reservation_no, chunk))
-                    .order_by(Reservation.id)
-                )
-            ):
+            for res in self._load(ReservationRecord, "reservation_no", chunk):
                 self._reservations[res.reservation_no] = res
         self._absent.update(("reservation", n) for n in res_nos if n not in self._reservations)
         for chunk in _chunks(sorted(order_nos)):
-            for order in self.s.scalars(
-                self._lockable(
-                    select(Order).where(self._among(Order.order_no, chunk)).order_by(Order.id)
-                )
-            ):
+            for order in self._load(OrderRecord, "order_no", chunk):
                 self._orders[order.order_no] = order
         self._absent.update(("order", n) for n in order_nos if n not in self._orders)
         for chunk in _chunks(sorted(refs)):
-            for customer in self.s.scalars(
-                select(Customer).where(self._among(Customer.ref, chunk))
-            ):
+            for customer in self._load(CustomerRecord, "ref", chunk, lock=False):
                 self._customers[customer.ref] = customer
         self._absent.update(("customer", r) for r in refs if r not in self._customers)
         order_ids = sorted(o.id for o in self._orders.values() if o is not None)
-        for model in (Shipment, Activation):
+        for record in (ShipmentRecord, ActivationRecord):
             for chunk in _chunks(order_ids):
-                for row in self.s.scalars(
-                    self._lockable(
-                        select(model).where(self._among(model.order_id, chunk)).order_by(model.id)
-                    )
-                ):
-                    self._rows[(model, row.order_id)] = row
+                for row in self._load(record, "order_id", chunk):
+                    self._rows[(record, row.order_id)] = row
             for order_id in order_ids:
-                self._rows.setdefault((model, order_id), None)
+                self._rows.setdefault((record, order_id), None)
+
+    def _can_create(self, raw_events: list[Any], seen: set[tuple[str, str]]) -> dict[str, int]:
+        """Per table, at most how many rows the batch's new events can create (each event
+        at most one per table; subjects found at preload need none)."""
+        refs: set[str] = set()
+        numbers: dict[str, set[str]] = {t: set() for t in ("reservations", "orders")}
+        lifecycle: dict[str, set[str]] = {"shipments": set(), "activations": set()}
+        kind = {"shipment.status": ShipmentRecord, "activation.status": ActivationRecord}
+        for raw in raw_events:
+            if not isinstance(raw, dict) or (raw.get("source"), raw.get("event_id")) in seen:
+                continue
+            etype = raw.get("type")
+            if etype == "reservation.created":
+                no = raw.get("reservation_no")
+                if self._reservations.get(no) is None:  # type: ignore[arg-type]
+                    numbers["reservations"].add(str(no))
+                    customer = raw.get("customer")
+                    ref = customer.get("ref") if isinstance(customer, dict) else None
+                    if str(ref).strip() not in self._customers:
+                        refs.add(str(ref))
+            elif etype == "order.created":
+                if self._orders.get(raw.get("order_no")) is None:  # type: ignore[arg-type]
+                    numbers["orders"].add(str(raw.get("order_no")))
+            elif etype in kind:
+                order = self._orders.get(raw.get("order_no"))  # type: ignore[arg-type]
+                if order is None or self._rows.get((kind[etype], order.id)) is None:
+                    table = KINDS[kind[etype]].table.name
+                    lifecycle[table].add(str(raw.get("order_no")))
+        return {
+            "customers": len(refs),
+            **{t: len(v) for t, v in numbers.items()},
+            **{t: len(v) for t, v in lifecycle.items()},
+        }
 
     def _one_event(self, raw: Any, seen: set[tuple[str, str]]) -> dict[str, Any]:
         echo = {
@@ -463,31 +511,42 @@ class Ingestor:
             return "held", None, held.subject_key
         return result, None, None
 
-    def create(self, row: Any) -> None:
+    def create(self, record: Any) -> None:
         """A new customer, reservation, order, shipment or activation (its id already set)."""
-        self._new[type(row)].append(row)
+        self._new[type(record)].append(record)
+
+    def changed(self, record: Any) -> None:
+        """The record's status (or what goes with it) changed: a stored one is written back
+        by _write_changed; a new one is not written yet and goes in as it is then."""
+        if record.stored:
+            self._changed[type(record)][record.id] = record
 
     def _write_new(self) -> None:
-        """Insert the rows created so far, parents first, then let the session track them
-        (later changes in the batch become UPDATEs), and add the contradictions flagged."""
-        for model in _NEW_ORDER:
-            rows = self._new[model]
+        """Insert the records created so far, parents first, and add the contradictions
+        flagged (they name orders, which now exist)."""
+        for record in _NEW_ORDER:
+            rows = self._new[record]
             if not rows:
                 continue
-            self._new[model] = []
-            table = model.__table__
-            names = [c.key for c in table.columns]
-            self._insert(table, [{n: getattr(row, n) for n in names} for row in rows])
+            self._new[record] = []
+            self._insert(KINDS[record].table, [values(row) for row in rows])
             for row in rows:
-                make_transient_to_detached(row)
-                self.s.add(row)
+                row.stored = True
         if self._flags:
             self.s.add_all(self._flags)
             self._flags = []
 
+    def _write_changed(self) -> None:
+        for record in _NEW_ORDER:
+            rows = self._changed[record]
+            if rows:
+                self._changed[record] = {}
+                write_changed(self.s, record, sorted(rows.values(), key=lambda r: r.id))
+
     def _write_rows(self) -> None:
-        """The batch's new rows, ingested events and status history, a few multi-row
-        inserts in all."""
+        """The batch's new and changed subjects, ingested events and status history, a few
+        statements in all."""
+        self._write_changed()
         self._write_new()
         if self._events:
             rows, self._events = self._events, []
@@ -611,6 +670,7 @@ class Ingestor:
         subject.status_at = event.occurred_at
         subject.status_key = event.key
         subject.updated_at = self.now
+        self.changed(subject)
         self.history(lifecycle.name, subject, before, status, "applied", event)
         for skipped in judgement.skipped:
             if not self._has_report(lifecycle.name, subject, skipped):
@@ -696,7 +756,9 @@ class Ingestor:
         changes.record(self.s, subject_type, subject.id, subject.customer_id)
 
     def flag(self, subject: Any, kind: str, detail: str) -> None:
-        order_id = subject.id if isinstance(subject, Order) else getattr(subject, "order_id", None)
+        order_id = (
+            subject.id if isinstance(subject, OrderRecord) else getattr(subject, "order_id", None)
+        )
         if order_id is None:
             return
         # added to the session after the batch's new orders are written (_write_new)
@@ -711,7 +773,7 @@ class Ingestor:
         )
         changes.record(self.s, "contradiction", order_id, subject.customer_id)
 
-    def reconcile_later(self, order: Order) -> None:
+    def reconcile_later(self, order: OrderRecord) -> None:
         """The order's derived contradictions are brought up to date at the batch's end."""
         self._to_reconcile.setdefault(order.id, order)
 
@@ -721,13 +783,13 @@ class Ingestor:
         if not orders:
             return
         ids = [o.id for o in orders]
-        for model in (Shipment, Activation):
-            missing = [i for i in ids if (model, i) not in self._rows]
+        for record in (ShipmentRecord, ActivationRecord):
+            missing = [i for i in ids if (record, i) not in self._rows]
             for chunk in _chunks(missing):
-                for row in self.s.scalars(select(model).where(self._among(model.order_id, chunk))):
-                    self._rows[(model, row.order_id)] = row
+                for row in self._load(record, "order_id", chunk, lock=False):
+                    self._rows[(record, row.order_id)] = row
             for i in missing:
-                self._rows.setdefault((model, i), None)
+                self._rows.setdefault((record, i), None)
         open_rows: dict[int, list[Contradiction]] = {}
         for chunk in _chunks(ids):
             for row in self.s.scalars(
@@ -743,32 +805,16 @@ class Ingestor:
         for order in orders:
             self._reconcile(
                 order,
-                self._rows[(Shipment, order.id)],
-                self._rows[(Activation, order.id)],
+                self._rows[(ShipmentRecord, order.id)],
+                self._rows[(ActivationRecord, order.id)],
                 open_rows.get(order.id, []),
             )
 
-    def reconcile(self, order: Order) -> None:
-        """Open or close the derived contradictions of one order."""
-        self.s.flush()
-        shipment = self.s.scalar(select(Shipment).where(Shipment.order_id == order.id))
-        activation = self.s.scalar(select(Activation).where(Activation.order_id == order.id))
-        open_rows = list(
-            self.s.scalars(
-                select(Contradiction).where(
-                    Contradiction.order_id == order.id,
-                    Contradiction.resolved_at.is_(None),
-                    Contradiction.kind != "upstream_conflict",
-                )
-            )
-        )
-        self._reconcile(order, shipment, activation, open_rows)
-
     def _reconcile(
         self,
-        order: Order,
-        shipment: Shipment | None,
-        activation: Activation | None,
+        order: OrderRecord,
+        shipment: ShipmentRecord | None,
+        activation: ActivationRecord | None,
         open_rows: list[Contradiction],
     ) -> None:
         found = dict(derived_contradictions(order, shipment, activation))
@@ -784,7 +830,14 @@ class Ingestor:
 
 _CHUNK = 500
 _INSERT_CHUNK = 1000
-_NEW_ORDER: tuple[type, ...] = (Customer, Reservation, Order, Shipment, Activation)
+# parents first: the order new records are inserted in
+_NEW_ORDER: tuple[type, ...] = (
+    CustomerRecord,
+    ReservationRecord,
+    OrderRecord,
+    ShipmentRecord,
+    ActivationRecord,
+)
 
 
 def _chunks(items: list[Any]) -> Any:
@@ -793,7 +846,7 @@ def _chunks(items: list[Any]) -> Any:
 
 
 def derived_contradictions(
-    order: Order, shipment: Shipment | None, activation: Activation | None
+    order: OrderRecord, shipment: ShipmentRecord | None, activation: ActivationRecord | None
 ) -> list[tuple[str, str]]:
     out = []
     early = ("draft", "received")
@@ -852,7 +905,7 @@ def _reservation_created(ing: Ingestor, ev: Event) -> str:
         return "history_only"
     customer = ing.customer(ref)
     if customer is None:
-        customer = Customer(
+        customer = CustomerRecord(
             id=ing.keys.take("customers"),
             ref=ref,
             name=name,
@@ -862,7 +915,7 @@ def _reservation_created(ing: Ingestor, ev: Event) -> str:
         ing.create(customer)
         ing._customers[ref] = customer
         changes.record(ing.s, "customer", customer.id, customer.id)
-    res = Reservation(
+    res = ReservationRecord(
         id=ing.keys.take("reservations"),
         reservation_no=no,
         customer_id=customer.id,
@@ -913,9 +966,10 @@ def _order_created(ing: Ingestor, ev: Event) -> str:
         result = ing.move(ORDER, order, status, ev)
         if status == "received" and order.received_at is None:
             order.received_at = ev.occurred_at
+            ing.changed(order)
         ing.reconcile_later(order)
         return result
-    order = Order(
+    order = OrderRecord(
         id=ing.keys.take("orders"),
         order_no=no,
         reservation_id=res.id,
@@ -931,7 +985,7 @@ def _order_created(ing: Ingestor, ev: Event) -> str:
     )
     ing.create(order)
     ing._orders[no] = order
-    ing._rows[(Shipment, order.id)] = ing._rows[(Activation, order.id)] = None
+    ing._rows[(ShipmentRecord, order.id)] = ing._rows[(ActivationRecord, order.id)] = None
     ing.history("order", order, None, status, "applied", ev)
     changes.record(ing.s, "order", order.id, order.customer_id)
     ing.released.append(f"order:{no}")
@@ -952,19 +1006,21 @@ def _order_status(ing: Ingestor, ev: Event) -> str:
     result = ing.move(ORDER, order, status, ev)
     if status == "received" and order.received_at is None:
         order.received_at = ev.occurred_at
+        ing.changed(order)
     if cause is not None and order.status == "received":
         order.cause = cause  # upstream's word on why a received order waits
+        ing.changed(order)
     ing.reconcile_later(order)
     return result
 
 
 def _lifecycle_row(
-    ing: Ingestor, model: type, lifecycle: Lifecycle, order: Order, **extra: Any
+    ing: Ingestor, record: type, lifecycle: Lifecycle, order: OrderRecord, **extra: Any
 ) -> Any:
-    row = ing.lifecycle_row(model, order)
+    row = ing.lifecycle_row(record, order)
     if row is None:
-        row = model(
-            id=ing.keys.take(model.__tablename__),
+        row = record(
+            id=ing.keys.take(KINDS[record].table.name),
             order_id=order.id,
             customer_id=order.customer_id,
             status=lifecycle.initial,
@@ -974,7 +1030,7 @@ def _lifecycle_row(
             **extra,
         )
         ing.create(row)
-        ing._rows[(model, order.id)] = row
+        ing._rows[(record, order.id)] = row
     return row
 
 
@@ -986,10 +1042,13 @@ def _shipment_status(ing: Ingestor, ev: Event) -> str:
     order = ing.order(no)
     if order is None:
         raise Held(f"order:{no}")
-    shipment = _lifecycle_row(ing, Shipment, SHIPMENT, order, tracking_no=tracking, courier=courier)
+    shipment = _lifecycle_row(
+        ing, ShipmentRecord, SHIPMENT, order, tracking_no=tracking, courier=courier
+    )
     result = ing.move(SHIPMENT, shipment, status, ev)
     if result == "applied" and (shipment.tracking_no, shipment.courier) != (tracking, courier):
         shipment.tracking_no, shipment.courier = tracking, courier
+        ing.changed(shipment)
     ing.reconcile_later(order)
     return result
 
@@ -1003,10 +1062,11 @@ def _activation_status(ing: Ingestor, ev: Event) -> str:
     order = ing.order(no)
     if order is None:
         raise Held(f"order:{no}")
-    activation = _lifecycle_row(ing, Activation, ACTIVATION, order)
+    activation = _lifecycle_row(ing, ActivationRecord, ACTIVATION, order)
     result = ing.move(ACTIVATION, activation, status, ev)
     if result == "applied":
         activation.reason = reason if status == "failed" else None
+        ing.changed(activation)
     ing.reconcile_later(order)
     return result
 
@@ -1016,7 +1076,6 @@ def _message_status(ing: Ingestor, ev: Event) -> str:
     status = ev.body.get("status")
     if status not in ("delivered", "failed"):
         raise Rejected(f"message status must be delivered or failed; received {str(status)[:40]!r}")
-    ing._write_new()  # the query below flushes the session
     message = ing.s.scalar(select(Message).where(Message.message_key == message_id))
     if message is None:
         raise Held(f"message:{message_id}")

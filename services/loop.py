@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from services import changes
 from services.config import SETTINGS
+from services.ingest_records import OrderRecord
 from services.models import Callback, Order
 from services.timeutil import as_utc, iso, utcnow
 
@@ -163,7 +164,7 @@ def after_ingest(
     session: Session,
     events: list[Any],
     results: list[dict[str, Any]],
-    orders_by_no: dict[str, Order | None],
+    orders_by_no: Mapping[str, OrderRecord | None],
 ) -> int:
     """Ingest's hook: the customers whose orders an applied order event moved."""
     customers = set()

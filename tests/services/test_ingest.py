@@ -17,6 +17,7 @@ from services.models import (
     Shipment,
     StatusHistory,
 )
+from services.timeutil import as_utc
 from tests.support.launch import FULL_ORDER, FULL_SHIPMENT, customer_journey, ingest, stamp
 
 T0 = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
@@ -360,3 +361,114 @@ def test_every_arrival_order_of_a_retry_loop_ends_where_upstream_ended(fresh_dat
         ]
         trial.dispose()
     db.dispose()
+
+
+def _event(source: str, etype: str, event_id: str, at: datetime, **fields: Any) -> dict[str, Any]:
+    return {
+        "source": source,
+        "event_id": event_id,
+        "occurred_at": stamp(at),
+        "type": etype,
+        **fields,
+    }
+
+
+def test_every_change_to_subjects_stored_earlier_reaches_their_rows(db) -> None:
+    """Ingest writes subjects back itself (one UPDATE per table): every column a move or its
+    event changes arrives, for several rows of each table at once, and a subject inserted
+    earlier in the same batch is moved by the held event its creation releases."""
+    start = T0
+    first = []
+    for serial in (1, 2, 3):
+        first += customer_journey(
+            serial,
+            start=start,
+            order=["draft"],
+            shipment=["label_created"],
+            activation=["requested"],
+        )
+    first += customer_journey(5, start=start, order=[])
+    ingest(db, first)
+    with db.read() as s:
+        before = {o.order_no: o.updated_at for o in s.scalars(select(Order))}
+    later = start + timedelta(days=1)
+    second = [
+        _event(
+            "reservation_site",
+            "reservation.status",
+            "r-5",
+            later,
+            reservation_no=make_reservation_no(5),
+            status="cancelled",
+        )
+    ]
+    for serial in (1, 2, 3):
+        no = make_order_no(serial)
+        second += [
+            _event(
+                "order_system",
+                "order.status",
+                f"o-{serial}",
+                later,
+                order_no=no,
+                status="received",
+                cause="stock_shortage",
+            ),
+            _event(
+                "courier",
+                "shipment.status",
+                f"s-{serial}",
+                later,
+                order_no=no,
+                tracking_no=f"{serial:012d}",
+                courier="CJ대한통운",
+                status="picked_up",
+            ),
+            _event(
+                "activation_system",
+                "activation.status",
+                f"a-{serial}",
+                later,
+                order_no=no,
+                status="failed",
+                reason=f"유심 {serial}",
+            ),
+        ]
+    assert {r["result"] for r in ingest(db, second)} == {"applied"}
+    with db.read() as s:
+        reservation = s.scalar(
+            select(Reservation).where(Reservation.reservation_no == make_reservation_no(5))
+        )
+        assert (reservation.status, as_utc(reservation.status_at)) == ("cancelled", later)
+        for order in s.scalars(select(Order)):
+            assert (order.status, order.cause) == ("received", "stock_shortage")
+            assert as_utc(order.received_at) == as_utc(order.status_at) == later
+            assert order.status_key == f"order_system:o-{int(order.order_no[:10])}"
+            assert order.updated_at > before[order.order_no]
+        rows = s.execute(select(Order.order_no, Shipment).join(Shipment)).all()
+        assert {(no, sh.status, sh.tracking_no, sh.courier) for no, sh in rows} == {
+            (make_order_no(n), "picked_up", f"{n:012d}", "CJ대한통운") for n in (1, 2, 3)
+        }
+        rows = s.execute(select(Order.order_no, Activation).join(Activation)).all()
+        assert {(no, a.status, a.reason) for no, a in rows} == {
+            (make_order_no(n), "failed", f"유심 {n}") for n in (1, 2, 3)
+        }
+
+    # an order's move that arrives before the order: held, then applied in the batch that
+    # creates the order, to the row that batch has just inserted
+    journey = customer_journey(4, start=start, order=["draft"])
+    no = make_order_no(4)
+    [held] = ingest(
+        db, [_event("order_system", "order.status", "o-4", later, order_no=no, status="received")]
+    )
+    assert held["result"] == "held"
+    assert {r["result"] for r in ingest(db, journey)} == {"applied"}
+    with db.read() as s:
+        order = s.scalar(select(Order).where(Order.order_no == no))
+        assert (order.status, as_utc(order.received_at)) == ("received", later)
+        effects = s.execute(
+            select(StatusHistory.to_status, StatusHistory.effect)
+            .where(StatusHistory.subject_type == "order", StatusHistory.subject_id == order.id)
+            .order_by(StatusHistory.id)
+        ).all()
+    assert effects == [("draft", "applied"), ("received", "applied")]
