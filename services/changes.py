@@ -9,10 +9,11 @@ handed out to the next committer, so numbers become visible in order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Row, bindparam, func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -105,11 +106,18 @@ def last_seq(session: Session | Connection) -> int:
 _LAST_SEQ = select(func.coalesce(func.max(Change.seq), 0))
 
 
-def read_after(session: Session, after: int, limit: int) -> list[ChangeEntry]:
-    rows = session.execute(
-        select(Change.seq, Change.kind, Change.entity_id, Change.customer_id)
-        .where(Change.seq > after)
-        .order_by(Change.seq)
-        .limit(limit)
-    ).all()
-    return [ChangeEntry(r.seq, r.kind, r.entity_id, r.customer_id) for r in rows]
+def read_after(session: Session | Connection, after: int, limit: int) -> list[ChangeEntry]:
+    return [ChangeEntry(*row) for row in rows_after(session, after, limit)]
+
+
+def rows_after(session: Session | Connection, after: int, limit: int) -> Sequence[Row[Any]]:
+    """The entries after `after` as plain rows (seq, kind, id, customer_id), in order."""
+    return session.execute(_AFTER, {"after": after, "limit": limit}).all()
+
+
+_AFTER = (
+    select(Change.seq, Change.kind, Change.entity_id, Change.customer_id)
+    .where(Change.seq > bindparam("after"))
+    .order_by(Change.seq)
+    .limit(bindparam("limit"))
+)

@@ -81,6 +81,7 @@ class Event:
     type: str
     occurred_at: datetime
     body: dict[str, Any]
+    text: str | None = None  # body as JSON text, when parse_event made it (stored as such)
 
     @property
     def key(self) -> str:
@@ -149,22 +150,28 @@ def _valid_event_id(event_id: Any) -> bool:
     return isinstance(event_id, str) and 1 <= len(event_id) <= 100 and not _has_control(event_id)
 
 
-def _has_nul(raw: dict[str, Any]) -> bool:
+def _json_text(raw: dict[str, Any]) -> str | None:
+    try:
+        return json.dumps(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _has_nul(raw: dict[str, Any], text: str | None) -> bool:
     """contains_nul, with a C-speed pass first: JSON text escapes a NUL as \\u0000, so an
     event whose text lacks that sequence has none (one that has it is looked at closely: a
     literal backslash-u0000 reads the same)."""
-    try:
-        if "\\u0000" not in json.dumps(raw):
-            return False
-    except (TypeError, ValueError):
-        pass
+    if text is not None and "\\u0000" not in text:
+        return False
     return contains_nul(raw)
 
 
 def parse_event(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise Rejected("an event must be a JSON object")
-    if _has_nul(raw):
+    # the text is made once: it finds NULs fast and is what PostgreSQL stores
+    text = _json_text(raw)
+    if _has_nul(raw, text):
         raise Rejected("an event must not contain NUL bytes")
     source = raw.get("source")
     if source not in SOURCES:
@@ -181,7 +188,7 @@ def parse_event(raw: Any) -> Event:
         occurred_at = parse_iso_with_offset(raw.get("occurred_at"))  # type: ignore[arg-type]
     except ValueError as exc:
         raise Rejected(f"occurred_at: {exc}") from None
-    return Event(source, event_id, etype, occurred_at, raw)
+    return Event(source, event_id, etype, occurred_at, raw, text)
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -489,7 +496,8 @@ class Ingestor:
                 "event_id": event.event_id,
                 "type": event.type,
                 "occurred_at": event.occurred_at,
-                "payload": event.body,
+                # COPY takes JSON as text (SQLite's executemany takes the object)
+                "payload": event.text if self.lock and event.text is not None else event.body,
                 "result": result,
                 "error": error,
                 "subject_key": subject_key,
@@ -567,7 +575,7 @@ class Ingestor:
                         )
                     )
             for row in rows:
-                if self.lock:
+                if self.lock and not isinstance(row["payload"], str):
                     row["payload"] = json.dumps(row["payload"])
             self._insert(IngestedEvent.__table__, rows)
         if self._history:

@@ -40,6 +40,10 @@ class Lifecycle:
     labels_ko: dict[str, str]
     labels_en: dict[str, str]
     terminal: frozenset[str] = field(default_factory=frozenset)
+    # path()'s answers: ingest asks it for every status report, always the same few pairs
+    _paths: dict[tuple[str, str], tuple[str, ...] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -49,10 +53,16 @@ class Lifecycle:
         labels = self.labels_ko if lang == "ko" else self.labels_en
         return labels.get(status, status)
 
-    def path(self, current: str, target: str) -> list[str] | None:
+    def path(self, current: str, target: str) -> tuple[str, ...] | None:
         """Shortest chain of moves from current to target (both included), or None."""
+        key = (current, target)
+        if key not in self._paths:
+            self._paths[key] = self._search(current, target)
+        return self._paths[key]
+
+    def _search(self, current: str, target: str) -> tuple[str, ...] | None:
         if current == target:
-            return [current]
+            return (current,)
         seen = {current: ""}
         queue = deque([current])
         while queue:
@@ -65,7 +75,7 @@ class Lifecycle:
                     chain = [nxt]
                     while chain[-1] != current:
                         chain.append(seen[chain[-1]])
-                    return list(reversed(chain))
+                    return tuple(reversed(chain))
                 queue.append(nxt)
         return None
 
