@@ -395,6 +395,14 @@ def _overtaken_index(session: Session) -> _Overtaken:
     return index
 
 
+def prepare_triage(session: Session) -> None:
+    """Load the overtaken index now: a serve process does at start-up what would otherwise
+    hold up the first lead's triage for a second at 1,000,000 customers."""
+    index = _overtaken_index(session)
+    with index.lock:
+        index.refresh(session)
+
+
 SORTS = {
     "age": (Order.received_at.asc(), Order.id.asc()),
     "-age": (Order.received_at.desc(), Order.id.desc()),

@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
-from services import callbacks
+from services import callbacks, orders
 from services.api import errors
 from services.api.claims import ClaimBatcher
 from services.api.limits import BodyLimit
@@ -57,6 +57,20 @@ async def _sweep_lapsed_claims(app: FastAPI) -> None:
             log.debug("lease sweep: %s", type(exc).__name__)
 
 
+async def _prepare(app: FastAPI) -> None:
+    """Load at start-up what the first requests would otherwise wait for."""
+
+    def prepare() -> None:
+        db: Database = app.state.db
+        with db.read() as session:
+            orders.prepare_triage(session)
+
+    try:
+        await anyio.to_thread.run_sync(prepare)
+    except Exception as exc:  # database down: the first request loads it instead
+        log.debug("start-up preparation: %s", type(exc).__name__)
+
+
 def create_app(db: Database) -> FastAPI:
     watcher = FeedWatcher(db)
 
@@ -64,9 +78,13 @@ def create_app(db: Database) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watcher.start()
         sweeper = asyncio.get_running_loop().create_task(_sweep_lapsed_claims(app))
+        preparing = asyncio.get_running_loop().create_task(_prepare(app))
         try:
             yield
         finally:
+            preparing.cancel()  # a load under way finishes on its thread first
+            with contextlib.suppress(asyncio.CancelledError):
+                await preparing
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper

@@ -1,4 +1,5 @@
-"""GET /orders/stuck filtered by age: the page and its total agree, bad ages are named."""
+"""GET /orders/stuck: filtered by age (the page and its total agree, bad ages are named);
+its overtaken index loaded before the first lead asks."""
 
 from __future__ import annotations
 
@@ -25,3 +26,25 @@ def test_a_bad_age_is_refused_naming_the_range(api) -> None:
         resp = lead.get("/orders/stuck", params={"min_age_hours": bad})
         assert resp.status_code == 422, (bad, resp.text)
         assert "min_age_hours" in resp.text
+
+
+def test_a_serve_process_loads_the_overtaken_index_as_it_starts(db) -> None:
+    """The first lead's triage must not pay for loading it (a second at 1,000,000)."""
+    import time
+
+    from services import orders
+    from services.server import ThreadedServer
+
+    assert orders._overtaken.get(db.engine.pool) is None
+    served = ThreadedServer(db, outbox=False).start()
+    try:
+        deadline = time.monotonic() + 10
+        index = None
+        while time.monotonic() < deadline:  # no request is made: the start-up loads it
+            index = orders._overtaken.get(db.engine.pool)
+            if index is not None and index.loaded:
+                break
+            time.sleep(0.05)
+        assert index is not None and index.loaded
+    finally:
+        served.stop()
