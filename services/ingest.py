@@ -196,7 +196,7 @@ def parse_event(raw: Any) -> Event:
 
 class _Keys:
     """Primary keys for the rows a batch creates, handed out before the rows are written, so
-    the batch never flushes to learn an id: everything it changes goes out in one flush.
+    the batch never writes a row to learn its id: every new row goes out in one COPY.
 
     PostgreSQL: values drawn from each table's own sequence, as many as the batch can
     create drawn for all tables in one round trip (reserve), then blocks that grow if that

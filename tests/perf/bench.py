@@ -845,7 +845,7 @@ def build_rows(res: Result, ds: dataset.DataSet, plan: Plan) -> None:
         )
         d.append(
             f"triage: a serve process's first request {raw['triage']['first']:.0f} ms "
-            "(it loads its overtaken index), then as in the table; floor: counts by cause "
+            "(the overtaken index is loaded as the process starts), then as in the table; floor: counts by cause "
             "and the first page with its overtaken counts, as correlated subqueries"
         )
     if "claims" in raw:
