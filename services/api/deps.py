@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import namedtuple
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -125,12 +126,44 @@ async def current_principal(request: Request) -> Principal:
     return await loop.run_in_executor(_AUTH_THREADS, _authenticate, db, token)
 
 
-def require(role: str) -> Callable[..., Principal]:
-    """A dependency that lets through `role` and the roles that include it."""
+# A console polls the change feed up to ten times a second, and the token lookup was most
+# of what a poll answered from the feed's tail cost. The feed's caller is remembered for a
+# second per token: a token revoked, or an account disabled or demoted, in another process
+# keeps receiving change notices (kinds and ids, never content) for at most that second;
+# in this process logout forgets it at once. Every other route looks the caller up.
+FEED_CALLER_SECONDS = 1.0
+_feed_callers: dict[str, tuple[float, Principal]] = {}
 
-    async def dependency(
-        principal: Annotated[Principal, Depends(current_principal)],
-    ) -> Principal:
+
+async def remembered_principal(request: Request) -> Principal:
+    key = hash_token(bearer_token(request))
+    now = time.monotonic()
+    known = _feed_callers.get(key)
+    if known is not None and now - known[0] < FEED_CALLER_SECONDS:
+        principal = known[1]
+    else:
+        principal = await current_principal(request)
+        if len(_feed_callers) > 20_000:  # many consoles came and went: drop the stale
+            for stale in [
+                k for k, (at, _) in list(_feed_callers.items()) if now - at >= FEED_CALLER_SECONDS
+            ]:
+                _feed_callers.pop(stale, None)
+        _feed_callers[key] = (now, principal)
+    return principal
+
+
+def forget_feed_caller(token: str) -> None:
+    _feed_callers.pop(hash_token(token), None)
+
+
+def require(role: str, *, remembered: bool = False) -> Callable[..., Principal]:
+    """A dependency that lets through `role` and the roles that include it (remembered:
+    the caller as remembered_principal knows them, for the change feed)."""
+    source = remembered_principal if remembered else current_principal
+
+    # The source as a default, not in the annotation: annotations are strings here, read
+    # in the module's namespace, where `source` does not exist.
+    async def dependency(principal: Principal = Depends(source)) -> Principal:
         return check_role(principal, role)
 
     dependency.__name__ = f"require_{role}"
@@ -139,6 +172,7 @@ def require(role: str) -> Callable[..., Principal]:
 
 AnyUser = Annotated[Principal, Depends(current_principal)]
 Agent = Annotated[Principal, Depends(require("agent"))]
+FeedAgent = Annotated[Principal, Depends(require("agent", remembered=True))]
 Lead = Annotated[Principal, Depends(require("lead"))]
 Supervisor = Annotated[Principal, Depends(require("supervisor"))]
 Admin = Annotated[Principal, Depends(require("admin"))]

@@ -19,10 +19,12 @@ from services.api.deps import (
     Agent,
     AnyUser,
     DbDep,
+    FeedAgent,
     Integration,
     Lead,
     Supervisor,
     bearer_token,
+    forget_feed_caller,
 )
 from services.api.schemas import (
     CallbackRequestBody,
@@ -126,6 +128,7 @@ def logout(request: Request, db: DbDep, principal: AnyUser) -> Response:
             before=None,
             after={"revoked": True},
         )
+    forget_feed_caller(token)
     return Response(status_code=204)
 
 
@@ -556,7 +559,7 @@ def _count_results(results: list[dict[str, Any]]) -> dict[str, int]:
 async def changes_after(
     request: Request,
     db: DbDep,
-    principal: Agent,
+    principal: FeedAgent,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     wait: Annotated[float, Query(ge=0, le=30)] = 20.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,

@@ -4,6 +4,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 from tests.support.people import make_customers
 
@@ -101,14 +102,52 @@ def test_two_backends_on_one_database_behave_as_one(api, db) -> None:
         reader = other.login(api.make_user("agent"))
         writer = api.as_role("agent")
         after = reader.get("/changes", params={"after": 0, "wait": 0}).json()["last_seq"]
-        note = writer.post(f"/customers/{customer}/notes", json={"body": "다른 서버에서 쓴 메모"}).json()
+        note = writer.post(
+            f"/customers/{customer}/notes", json={"body": "다른 서버에서 쓴 메모"}
+        ).json()
         body = reader.get("/changes", params={"after": after, "wait": 5}).json()
         assert {"kind": "note", "id": str(note["id"])}.items() <= body["changes"][0].items()
         screen = reader.get(f"/customers/{customer}").json()
         assert [n["body"] for n in screen["notes"]] == ["다른 서버에서 쓴 메모"]
         # a token from one process works on the other: sessions live in the database
-        assert writer.http.get(second.url + "/api/v1/auth/me",
-                               headers={"Authorization": f"Bearer {writer.token}"}, timeout=10).status_code == 200
+        assert (
+            writer.http.get(
+                second.url + "/api/v1/auth/me",
+                headers={"Authorization": f"Bearer {writer.token}"},
+                timeout=10,
+            ).status_code
+            == 200
+        )
     finally:
         second.stop()
         second_db.dispose()
+
+
+def test_a_feed_caller_is_remembered_for_at_most_a_second(api, db) -> None:
+    """Feed polls look the token up at most once a second: revoked elsewhere (another
+    process, the command line), it stops working within that second; logged out here, at
+    once. Other routes look it up every time."""
+    from sqlalchemy import select
+
+    from services.accounts import hash_token
+    from services.models import AuthSession
+
+    reader = api.as_role("agent")
+    assert reader.get("/changes", params={"wait": 0}).status_code == 200
+    with db.write() as s:
+        s.scalar(
+            select(AuthSession).where(AuthSession.token_hash == hash_token(reader.token))
+        ).revoked_at = datetime.now(UTC)
+    assert reader.get("/auth/me").status_code == 401  # looked up: refused at once
+    time.sleep(1.1)
+    refused = reader.get("/changes", params={"wait": 0})
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_revoked"
+
+    other = api.as_role("agent")
+    assert other.get("/changes", params={"wait": 0}).status_code == 200
+    assert other.post("/auth/logout").status_code == 204
+    assert other.get("/changes", params={"wait": 0}).status_code == 401
+
+    system = api.as_role("integration")  # a role that may not follow the feed
+    assert system.get("/changes", params={"wait": 0}).status_code == 403
+    assert system.get("/changes", params={"wait": 0}).status_code == 403  # remembered: still
