@@ -66,22 +66,34 @@ class FeedWatcher:
         with self.db.read_connection() as connection:
             if first:  # the tail starts at the feed's end: older readers ask the database
                 return changes.last_seq(connection)
-            if connection.dialect.name != "postgresql":
-                return changes.rows_after(connection, through, _READ)
-            # Straight on the driver: each process reads every entry (thousands a second
-            # under a flood of ingest), and SQLAlchemy's result handling doubled the cost.
-            raw = connection.connection.driver_connection
-            try:
-                return raw.execute(_PG_AFTER, (through, _READ)).fetchall()
-            except raw.Error as exc:
-                if raw.broken:
-                    connection.invalidate(exc)
-                raise
+            found = self._rows_after(connection, through)
+            if not found:
+                # A feed numbered lower than what was read (a database restored or reset
+                # under a running server) would hide every new entry: start again there.
+                last = changes.last_seq(connection)
+                if last < through:
+                    return last
+            return found
+
+    @staticmethod
+    def _rows_after(connection: Any, through: int) -> Sequence[Any]:
+        if connection.dialect.name != "postgresql":
+            return changes.rows_after(connection, through, _READ)
+        # Straight on the driver: each process reads every entry (thousands a second under
+        # a flood of ingest), and SQLAlchemy's result handling doubled the cost.
+        raw = connection.connection.driver_connection
+        try:
+            return raw.execute(_PG_AFTER, (through, _READ)).fetchall()
+        except raw.Error as exc:
+            if raw.broken:
+                connection.invalidate(exc)
+            raise
 
     def _take(self, found: Sequence[Any] | int) -> bool:
         """Add what a look found; True when the look may have stopped short."""
-        if isinstance(found, int):
+        if isinstance(found, int):  # where the tail starts, first or again
             self.base = self.through = found
+            self.entries = []
             return False
         if found:
             self.entries.extend(found)

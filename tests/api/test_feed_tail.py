@@ -74,3 +74,26 @@ def test_a_stale_tail_is_not_used(db: Database) -> None:
     # reader must get what the database says, or its error
     watcher.looked_at = time.monotonic() - 5
     assert watcher.after(watcher.through, 10) is None
+
+
+def test_a_feed_numbered_anew_restarts_the_tail(db: Database) -> None:
+    """A database restored or reset under a running server numbers its feed from lower
+    than the tail has read: the tail starts again there instead of waiting past it."""
+    from sqlalchemy import text
+
+    watcher = FeedWatcher(db)
+    _look(watcher)
+    _write(db, 5)
+    _look(watcher)
+    with db.write() as s:
+        if db.is_sqlite:  # a rowid table: numbers start again after the highest left
+            s.execute(text("DELETE FROM changes"))
+        else:
+            s.execute(text("TRUNCATE changes RESTART IDENTITY"))
+    _write(db, 2)
+    _look(watcher)
+    assert (watcher.base, watcher.through, watcher.entries) == (2, 2, [])
+    _write(db, 3, start=50)
+    _look(watcher)
+    assert watcher.after(2, 100) == _from_database(db, 2, 100)
+    assert [e.seq for e in watcher.after(2, 100)[0]] == [3, 4, 5]
