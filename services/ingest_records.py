@@ -32,63 +32,48 @@ class CustomerRecord:
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class ReservationRecord:
+class _Subject:
+    """What every subject with a lifecycle has: its status, and since when and why."""
+
     id: int
-    reservation_no: str
     customer_id: int
-    model: str
     status: str
     status_at: datetime
     status_key: str
-    created_at: datetime
     updated_at: datetime
     stored: bool = False
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class OrderRecord:
-    id: int
+class ReservationRecord(_Subject):
+    reservation_no: str
+    model: str
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True, eq=False)
+class OrderRecord(_Subject):
     order_no: str
     reservation_id: int
-    customer_id: int
     model: str
     delivery_method: str
-    status: str
-    status_at: datetime
-    status_key: str
     created_at: datetime
     received_at: datetime | None = None
     cause: str | None = None
     owner: str | None = None
-    updated_at: datetime
-    stored: bool = False
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class ShipmentRecord:
-    id: int
+class ShipmentRecord(_Subject):
     order_id: int
-    customer_id: int
     tracking_no: str
     courier: str
-    status: str
-    status_at: datetime
-    status_key: str
-    updated_at: datetime
-    stored: bool = False
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
-class ActivationRecord:
-    id: int
+class ActivationRecord(_Subject):
     order_id: int
-    customer_id: int
-    status: str
-    status_at: datetime
-    status_key: str
     reason: str | None = None
-    updated_at: datetime
-    stored: bool = False
 
 
 @dataclass(frozen=True)
