@@ -52,7 +52,7 @@ class FeedWatcher:
         self.through = 0
         self.base: int | None = None
         self.entries: list[Any] = []
-        self.answered = 0  # readers answered from the tail (a figure for the benchmark)
+        self.answered = 0  # readers answered from the tail (the tests check it is used)
         self.looked_at = float("-inf")  # time.monotonic() of the last look that succeeded
         self._event = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
