@@ -20,6 +20,7 @@ from console.worker import Worker
 from views.admin import AdminWindow
 from views.desk import AgentDesk
 from views.login import LoginWindow
+from views.widgets import alive
 
 log = logging.getLogger("launchdesk.console")
 
@@ -88,6 +89,13 @@ class Controller(QObject):
 
     def show_login(self) -> LoginWindow:
         embedded = self.backend_url == self.embedded_url
+        old = self.login
+        if old is not None and alive(old):
+            # Deleted by the event loop now, not when the garbage collector next finds its
+            # wrapper: that may be in the middle of Qt walking every widget (a theme being
+            # applied), which would delete a widget under Qt's feet.
+            old.close()
+            old.deleteLater()
         self.login = LoginWindow(
             self.worker,
             backend_url=self.backend_url,

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
@@ -17,6 +20,22 @@ from console import settings
 log = logging.getLogger("launchdesk.console")
 BASE_POINT_SIZE = 10  # the size style.qss was written for
 _family = ""
+
+
+@contextmanager
+def qt_walk() -> Iterator[None]:
+    """No automatic garbage collection while Qt sends an event to every widget (a font,
+    palette, style sheet or language applied to the whole application). Python code runs
+    inside that walk (widgets' event handlers); a collection it set off could free the
+    wrapper of a widget nothing else holds, deleting the widget under Qt's feet: the
+    process dies (seen once in CI; tests/console/test_appearance_walk.py)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def resources_dir() -> Path:
@@ -50,20 +69,21 @@ _translators: list[QTranslator] = []
 
 def install_language(app: QCoreApplication, language: str) -> bool:
     """Korean by default; English is the source language of the strings."""
-    for old in _translators:
-        app.removeTranslator(old)
-    _translators.clear()
-    if language != "ko":
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    with qt_walk():  # each translator added or removed is a LanguageChange to every widget
+        for old in _translators:
+            app.removeTranslator(old)
+        _translators.clear()
+        if language != "ko":
+            QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+            return True
+        QLocale.setDefault(QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea))
+        translator = QTranslator(app)
+        if not translator.load(str(resources_dir() / "translations" / "launchdesk_ko.qm")):
+            log.warning("Korean translation missing; showing English")
+            return False
+        app.installTranslator(translator)
+        _translators.append(translator)
         return True
-    QLocale.setDefault(QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea))
-    translator = QTranslator(app)
-    if not translator.load(str(resources_dir() / "translations" / "launchdesk_ko.qm")):
-        log.warning("Korean translation missing; showing English")
-        return False
-    app.installTranslator(translator)
-    _translators.append(translator)
-    return True
 
 
 def icon() -> QIcon:
@@ -130,9 +150,10 @@ def palette(theme: str) -> QPalette:
 
 def apply_appearance(app: QApplication, theme: str, point_size: int) -> None:
     """Theme and font size, live: Qt re-polishes every open window."""
-    load_fonts(app, point_size)
-    app.setPalette(palette(theme))
-    app.setStyleSheet(stylesheet(theme, point_size))
+    with qt_walk():
+        load_fonts(app, point_size)
+        app.setPalette(palette(theme))
+        app.setStyleSheet(stylesheet(theme, point_size))
     app.setProperty("launchdesk_theme", theme)
     # Charts draw themselves, untouched by style sheets: give the open ones the theme too.
     if "PySide6.QtCharts" in sys.modules:

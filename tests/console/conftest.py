@@ -4,12 +4,13 @@ real backend on loopback."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from console import resources
@@ -30,6 +31,17 @@ def _isolated_settings(tmp_path: Path) -> None:
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
     )
+
+
+@pytest.fixture(autouse=True)
+def _leftovers_freed_between_tests(qapp: QApplication) -> Iterator[None]:
+    """What a test leaves behind (widgets pytest-qt closed, wrappers held in reference
+    cycles) is freed here, between tests, not by whichever garbage collection runs next:
+    a widget's wrapper freed while Qt walks every widget (a style sheet being applied, in
+    a later test) deletes the widget under it, and the process dies (seen once in CI)."""
+    yield
+    gc.collect()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
