@@ -19,6 +19,21 @@ class DatabaseUnavailable(RuntimeError):
     pass
 
 
+@contextmanager
+def driver(connection: Connection, statement: str, params: Any) -> Iterator[Any]:
+    """The psycopg connection under `connection`, to run `statement` straight on it.
+    Errors surface as SQLAlchemy's, as if it had run the statement: a lost database is
+    OperationalError (the API answers 503, a deadlock is retried) and a broken connection
+    leaves the pool."""
+    raw = connection.connection.driver_connection
+    try:
+        yield raw
+    except raw.Error as exc:
+        if raw.broken:
+            connection.invalidate(exc)
+        raise exc_module.DBAPIError.instance(statement, params, exc, type(raw).Error) from exc
+
+
 def run_driver(
     session: Session, statement: str, params: dict[str, Any]
 ) -> tuple[list[str], tuple[Any, ...] | None]:
@@ -26,18 +41,10 @@ def run_driver(
     (column names, first row or None). For the hottest requests, whose ORM and Core
     overhead is most of their cost; the statement text is constant, so psycopg prepares it
     once per connection. (Sending the BEGIN in one pipeline with the statement cost more
-    CPU than the round trip it saved.) Errors surface as SQLAlchemy's, as if it had run
-    the statement: a lost database is OperationalError (the API answers 503, a deadlock is
-    retried) and a broken connection leaves the pool."""
-    connection = session.connection()
-    raw = connection.connection.driver_connection
-    try:
+    CPU than the round trip it saved.)"""
+    with driver(session.connection(), statement, params) as raw:
         cursor = raw.execute(statement, params)
         row = cursor.fetchone()
-    except raw.Error as exc:
-        if raw.broken:
-            connection.invalidate(exc)
-        raise exc_module.DBAPIError.instance(statement, params, exc, type(raw).Error) from exc
     assert cursor.description is not None
     return [column.name for column in cursor.description], None if row is None else tuple(row)
 

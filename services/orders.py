@@ -395,12 +395,18 @@ def _overtaken_index(session: Session) -> _Overtaken:
     return index
 
 
-def prepare_triage(session: Session) -> None:
-    """Load the overtaken index now: a serve process does at start-up what would otherwise
-    hold up the first lead's triage for a second at 1,000,000 customers."""
+def _overtaken_now(session: Session) -> tuple[_Overtaken, dict[str, datetime]]:
+    """The overtaken index brought up to date, and per model its latest progressed receipt."""
     index = _overtaken_index(session)
     with index.lock:
         index.refresh(session)
+        return index, index.latest()
+
+
+def prepare_triage(session: Session) -> None:
+    """Load the overtaken index now: a serve process does at start-up what would otherwise
+    hold up the first lead's triage for a second at 1,000,000 customers."""
+    _overtaken_now(session)
 
 
 SORTS = {
@@ -505,10 +511,7 @@ def stuck_orders(
         raise Invalid("min_age_hours must be a whole number of hours from 0 to 2160 (90 days)")
     now = utcnow()
     threshold = threshold or SETTINGS.stuck_after
-    index = _overtaken_index(session)
-    with index.lock:
-        index.refresh(session)
-        progressed = index.latest()
+    index, progressed = _overtaken_now(session)
     base = _stuck_clause(now, threshold, progressed)
     groups = _stuck_groups(session, now - threshold, progressed)
     counts = {c or "unknown": 0 for c in STUCK_CAUSES}

@@ -37,9 +37,6 @@ _READ = 5_000  # entries a look reads at most (a burst is caught up with in seve
 # poller is held up, and a reader must get what the database says (or its error).
 STALE_SECONDS = 1.0
 _seq = itemgetter(0)
-_PG_AFTER = (
-    "SELECT seq, kind, entity_id, customer_id FROM changes WHERE seq > %s ORDER BY seq LIMIT %s"
-)
 
 
 class FeedWatcher:
@@ -66,7 +63,7 @@ class FeedWatcher:
         with self.db.read_connection() as connection:
             if first:  # the tail starts at the feed's end: older readers ask the database
                 return changes.last_seq(connection)
-            found = self._rows_after(connection, through)
+            found = changes.rows_after(connection, through, _READ)
             if not found:
                 # A feed numbered lower than what was read (a database restored or reset
                 # under a running server) would hide every new entry: start again there.
@@ -74,20 +71,6 @@ class FeedWatcher:
                 if last < through:
                     return last
             return found
-
-    @staticmethod
-    def _rows_after(connection: Any, through: int) -> Sequence[Any]:
-        if connection.dialect.name != "postgresql":
-            return changes.rows_after(connection, through, _READ)
-        # Straight on the driver: each process reads every entry (thousands a second under
-        # a flood of ingest), and SQLAlchemy's result handling doubled the cost.
-        raw = connection.connection.driver_connection
-        try:
-            return raw.execute(_PG_AFTER, (through, _READ)).fetchall()
-        except raw.Error as exc:
-            if raw.broken:
-                connection.invalidate(exc)
-            raise
 
     def _take(self, found: Sequence[Any] | int) -> bool:
         """Add what a look found; True when the look may have stopped short."""
