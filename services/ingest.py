@@ -460,9 +460,9 @@ class Ingestor:
                 if self._reservations.get(no) is None:  # type: ignore[arg-type]
                     numbers["reservations"].add(str(no))
                     customer = raw.get("customer")
-                    ref = customer.get("ref") if isinstance(customer, dict) else None
-                    if str(ref).strip() not in self._customers:
-                        refs.add(str(ref))
+                    ref = str(customer.get("ref") if isinstance(customer, dict) else None)
+                    if ref.strip() not in self._customers:
+                        refs.add(ref.strip())
             elif etype == "order.created":
                 if self._orders.get(raw.get("order_no")) is None:  # type: ignore[arg-type]
                     numbers["orders"].add(str(raw.get("order_no")))
@@ -1055,8 +1055,7 @@ def _shipment_status(ing: Ingestor, ev: Event) -> str:
     )
     result = ing.move(SHIPMENT, shipment, status, ev)
     if result == "applied" and (shipment.tracking_no, shipment.courier) != (tracking, courier):
-        shipment.tracking_no, shipment.courier = tracking, courier
-        ing.changed(shipment)
+        shipment.tracking_no, shipment.courier = tracking, courier  # written with the move
     ing.reconcile_later(order)
     return result
 
@@ -1073,8 +1072,7 @@ def _activation_status(ing: Ingestor, ev: Event) -> str:
     activation = _lifecycle_row(ing, ActivationRecord, ACTIVATION, order)
     result = ing.move(ACTIVATION, activation, status, ev)
     if result == "applied":
-        activation.reason = reason if status == "failed" else None
-        ing.changed(activation)
+        activation.reason = reason if status == "failed" else None  # written with the move
     ing.reconcile_later(order)
     return result
 
